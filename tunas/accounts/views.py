@@ -1,0 +1,35 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from . import selectors, services
+from .forms import UserForm
+from .models import User
+from .roles import Role
+
+
+def _require_admin(request) -> None:
+    if not request.user.has_role(Role.ADMIN):
+        raise PermissionDenied
+
+
+@login_required
+def user_list(request):
+    _require_admin(request)
+    users = selectors.user_list_visible(user=request.user)
+    return render(request, "accounts/user_list.html", {"users": users})
+
+
+@login_required
+def user_edit(request, pk: int | None = None):
+    _require_admin(request)
+    user = get_object_or_404(selectors.user_list_visible(user=request.user), pk=pk) if pk else User()
+    form = UserForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        office = user.office if user.pk else request.user.office
+        services.user_save(user=form.save(commit=False), office=office, roles=form.cleaned_data["roles"])
+        messages.success(request, _("Data saved successfully."))
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "edited": user})

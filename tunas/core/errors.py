@@ -1,0 +1,97 @@
+"""Stable machine codes for validation problems, with the message a user reads (DESIGN.md).
+
+Forms, imports and the API report the same code for the same problem, so the words live here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "required": _("This field is required. Fill it in."),
+    "nik_format": _("The NIK must be exactly 16 digits. Check the number on the ID card."),
+    "nik_province": _(
+        "The first two digits of the NIK are not a province code. Check the number on the ID card."
+    ),
+    "nik_date": _(
+        "Digits 7 to 12 of the NIK are not a real birth date (DDMMYY, with 40 added to the day for women)."
+    ),
+    "nik_future": _("The birth date in the NIK lies in the future. Check the number on the ID card."),
+    "nik_serial": _("The last four digits of the NIK cannot be 0000. Check the number on the ID card."),
+    "nik_region_unknown": _(
+        "The region code in the NIK is not in the current list of districts. "
+        "This can be an old code; check the ID card."
+    ),
+    "nik_sex_mismatch": _(
+        "The sex entered does not match the NIK (women have 40 added to the day of birth). "
+        "Correct the sex or the NIK."
+    ),
+    "nik_birthdate_mismatch": _(
+        "The birth date entered does not match the date in the NIK. Correct the birth date or the NIK."
+    ),
+    "duplicate_in_file": _("This NIK already appears in an earlier row of the file. Remove the duplicate."),
+    "duplicate_in_program": _("This person is already registered in this programme."),
+    "recent_aid": _("This person received aid in another programme within the look-back period."),
+    "age_out_of_range": _("The person's age is outside the range this programme allows."),
+    "domicile_outside": _("The address is outside the office's jurisdiction."),
+    "category_missing": _("Choose at least one target category the programme allows."),
+    "group_full": _("The group already has the maximum number of members."),
+    "group_unknown": _("No group with this name exists in the programme. Check the spelling or add it."),
+    "village_unknown": _("The village is unknown. Use its Kemendagri code or its exact name."),
+    "date_invalid": _("The date cannot be read. Use DD-MM-YYYY, for example 04-09-2018."),
+    "phone_invalid": _("The phone number cannot be read. Use 08…, 62… or +62…, for example 0812 3456 7890."),
+    "value_invalid": _("The value is not one of the allowed choices."),
+    "conflict": _(
+        "Someone else saved this record while you were editing. Reload the page to see their changes, "
+        "then make yours again."
+    ),
+    "group_size_range": _("The minimum group size cannot be larger than the maximum."),
+    "date_order": _("The end date cannot be before the start date."),
+}
+
+NIK_DETAILS = {
+    ("nik_format", "length"): _("The NIK must be exactly 16 digits (spaces, dots and dashes are ignored)."),
+    ("nik_format", "regency"): _("Digits 3 and 4 of the NIK (the regency code) cannot be 00."),
+    ("nik_format", "district"): _("Digits 5 and 6 of the NIK (the district code) cannot be 00."),
+    ("nik_date", "month"): _("Digits 9 and 10 of the NIK (the month of birth) must be 01 to 12."),
+    ("nik_date", "day"): _(
+        "Digits 7 and 8 of the NIK (the day of birth) must be 01–31, or 41–71 for women, "
+        "and form a real date."
+    ),
+}
+
+
+def message_for(code: str, detail: str | None = None) -> str:
+    """The user's-language sentence for a code (and the NIK part it concerns, when known)."""
+    if detail and (code, detail) in NIK_DETAILS:
+        return str(NIK_DETAILS[(code, detail)])
+    return str(MESSAGES.get(code, code))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a value: where, its stable code, and the message."""
+
+    code: str
+    message: str
+    field: str | None = None
+    row: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.field, "code": self.code, "message": self.message}
+
+
+def validation_error(code: str, detail: str | None = None, **params: object) -> ValidationError:
+    return ValidationError(message_for(code, detail), code=code, params=params or None)
+
+
+class ConflictError(Exception):
+    """Raised when a record changed since the user loaded it (optimistic locking)."""
+
+    code = "conflict"
+
+    def __str__(self) -> str:
+        return message_for("conflict")

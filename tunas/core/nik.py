@@ -1,0 +1,123 @@
+"""National ID (NIK) parsing and structural validation: pure, no database.
+
+A NIK is ``PP KK CC DDMMYY SSSS``: province, regency and district where it was issued, birth date with 40
+added to the day for women, and a serial. There is no check digit, so validation is structural only
+(DOMAIN.md, "National ID (NIK) rules"). Error and warning codes are the stable ones of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+# The 38 provinces (Kemendagri 2025). The full region list lives in the database (tunas.regions);
+# the province set is fixed by law and needed here without a database.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
+    "71 72 73 74 75 76 81 82 91 92 93 94 95 96".split()
+)
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+_DIGITS16 = re.compile(r"[0-9]{16}")
+
+
+@dataclass
+class NikResult:
+    input: str
+    valid: bool = False
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sex: str | None = None  # "M" or "F"
+    birth_date: dt.date | None = None
+    region: str | None = None  # "PP.KK.CC"
+    nik: str | None = None  # the 16 digits, when there are 16
+    #: Which part of the NIK each error is about, for messages: code -> detail.
+    details: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data.pop("nik")
+        data.pop("details")
+        data["birth_date"] = self.birth_date.isoformat() if self.birth_date else None
+        return data
+
+
+def normalize_nik(value: object) -> str:
+    """Removes the spaces, dots and dashes people type inside a NIK."""
+    return _SEPARATORS.sub("", str(value if value is not None else "")).strip()
+
+
+def parse_nik(
+    value: object,
+    *,
+    sex: str | None = None,
+    birth_date: dt.date | None = None,
+    today: dt.date | None = None,
+    district_exists: Callable[[str], bool] | None = None,
+) -> NikResult:
+    """Checks a NIK by its structure; ``sex`` ("M"/"F") and ``birth_date`` are compared when given.
+
+    ``district_exists`` answers whether a "PP.KK.CC" code is a known district; an unknown one is only a
+    warning, since old codes survive region splits.
+    """
+    result = NikResult(input=str(value if value is not None else ""))
+    digits = normalize_nik(value)
+    if not _DIGITS16.fullmatch(digits):
+        result.errors.append("nik_format")
+        result.details["nik_format"] = "length"
+        return result
+    result.nik = digits
+    today = today or dt.date.today()
+
+    pp, kk, cc = digits[0:2], digits[2:4], digits[4:6]
+    day, month, yy, serial = int(digits[6:8]), int(digits[8:10]), int(digits[10:12]), digits[12:16]
+
+    if pp not in PROVINCE_CODES:
+        result.errors.append("nik_province")
+    elif kk == "00" or cc == "00":
+        result.errors.append("nik_format")
+        result.details["nik_format"] = "regency" if kk == "00" else "district"
+    else:
+        result.region = f"{pp}.{kk}.{cc}"
+
+    female = day > 40
+    real_day = day - 40 if female else day
+    century = 1900 if yy > today.year % 100 else 2000
+    born: dt.date | None = None
+    if 1 <= real_day <= 31 and (day <= 31 or 41 <= day <= 71):
+        try:
+            born = dt.date(century + yy, month, real_day)
+        except ValueError:
+            born = None
+    if born is None:
+        result.errors.append("nik_date")
+        result.details["nik_date"] = "month" if not 1 <= month <= 12 else "day"
+    elif born > today:
+        result.errors.append("nik_future")
+    else:
+        result.birth_date = born
+        result.sex = "F" if female else "M"
+
+    if serial == "0000":
+        result.errors.append("nik_serial")
+
+    if result.sex and sex and sex != result.sex:
+        result.errors.append("nik_sex_mismatch")
+    if result.birth_date and birth_date and birth_date != result.birth_date:
+        result.errors.append("nik_birthdate_mismatch")
+
+    if result.region and district_exists is not None and not district_exists(result.region):
+        result.warnings.append("nik_region_unknown")
+
+    result.valid = not result.errors
+    return result
+
+
+def mask_nik(value: str | None) -> str:
+    """``5105031234560001`` -> ``5105••••••••0001``: province and regency, then the serial."""
+    digits = normalize_nik(value or "")
+    if len(digits) < 8:
+        return "•" * len(digits)
+    return digits[:4] + "•" * (len(digits) - 8) + digits[-4:]

@@ -1,0 +1,167 @@
+"""Programmes: fiscal year, funding, budget lines, group and aid settings, eligibility rules, stage dates."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tunas.core.choices import TargetCategory
+from tunas.core.errors import message_for
+from tunas.core.models import TimeStamped, Versioned
+
+
+class FundingSource(models.TextChoices):
+    TP = "tp", _("Dana Tugas Pembantuan (TP)")
+    DEKON = "dekon", _("Dekonsentrasi")
+    APBN_BANTUAN = "apbn_bantuan", _("APBN government aid")
+    APBD_KAB = "apbd_kab", _("APBD regency/city")
+    APBD_PROV = "apbd_prov", _("APBD province")
+    OTHER = "other", _("Other")
+
+
+class Stage(models.TextChoices):
+    """The programme lifecycle of DOMAIN.md, in order."""
+
+    PLANNING = "planning", _("Planning")
+    REGISTRATION = "registration", _("Registration")
+    VERIFICATION = "verification", _("Verification")
+    TRAINING = "training", _("Training")
+    AID = "aid", _("Aid handover")
+    MENTORING = "mentoring", _("Mentoring")
+    EVALUATION = "evaluation", _("Evaluation")
+    CLOSED = "closed", _("Closed")
+
+
+STAGE_ORDER = list(Stage.values)
+
+
+class AidForm(models.TextChoices):
+    GOODS = "goods", _("Goods (equipment)")
+    MONEY = "money", _("Money")
+
+
+class Program(TimeStamped, Versioned):
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9][A-Z0-9\-]*$", _("Use capital letters, digits and dashes, e.g. KLK-TKM-2018.")
+            )
+        ],
+        help_text=_("A short unique code, e.g. KLK-TKM-2018."),
+    )
+    name = models.CharField(_("name"), max_length=300)
+    office = models.ForeignKey(
+        "accounts.Office", on_delete=models.PROTECT, related_name="programs", verbose_name=_("office")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource.choices)
+    budget_total = models.BigIntegerField(_("total budget (Rp)"), default=0, validators=[MinValueValidator(0)])
+    group_size_min = models.PositiveSmallIntegerField(
+        _("minimum group size"), default=10, validators=[MinValueValidator(1)]
+    )
+    group_size_max = models.PositiveSmallIntegerField(
+        _("maximum group size"), default=20, validators=[MinValueValidator(1)]
+    )
+    aid_form = models.CharField(_("aid form"), max_length=10, choices=AidForm.choices, default=AidForm.GOODS)
+    aid_per_group = models.BigIntegerField(_("aid per group (Rp)"), default=0, validators=[MinValueValidator(0)])
+    # Eligibility (DOMAIN.md, every rule configurable per programme).
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    allowed_categories = models.JSONField(
+        _("allowed target categories"), default=list, blank=True,
+        help_text=_("Empty means every target category is allowed."),
+    )
+    aid_lookback_months = models.PositiveSmallIntegerField(
+        _("months of look-back for earlier aid"), default=12
+    )
+    domicile_in_jurisdiction = models.BooleanField(
+        _("domicile must be inside the office's jurisdiction"), default=True
+    )
+    # Stage dates.
+    registration_start = models.DateField(_("registration opens"), null=True, blank=True)
+    registration_end = models.DateField(_("registration closes"), null=True, blank=True)
+    verification_start = models.DateField(_("verification starts"), null=True, blank=True)
+    verification_end = models.DateField(_("verification ends"), null=True, blank=True)
+    training_start = models.DateField(_("training starts"), null=True, blank=True)
+    training_end = models.DateField(_("training ends"), null=True, blank=True)
+    aid_date = models.DateField(_("aid handover date"), null=True, blank=True)
+    mentoring_until = models.DateField(_("mentoring until"), null=True, blank=True)
+    evaluation_date = models.DateField(_("evaluation date"), null=True, blank=True)
+    status = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.PLANNING)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-fiscal_year", "code"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(group_size_min__lte=models.F("group_size_max")),
+                name="program_group_size_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    DATE_PAIRS = [
+        ("registration_start", "registration_end"),
+        ("verification_start", "verification_end"),
+        ("training_start", "training_end"),
+    ]
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        if self.group_size_min and self.group_size_max and self.group_size_min > self.group_size_max:
+            errors["group_size_min"] = ValidationError(message_for("group_size_range"), code="group_size_range")
+        if self.max_age is not None and self.max_age < self.min_age:
+            errors["max_age"] = ValidationError(
+                _("The maximum age cannot be below the minimum age."), code="value_invalid"
+            )
+        unknown = [c for c in self.allowed_categories or [] if c not in TargetCategory.values]
+        if unknown:
+            errors["allowed_categories"] = ValidationError(message_for("value_invalid"), code="value_invalid")
+        for start, end in self.DATE_PAIRS:
+            a, b = getattr(self, start), getattr(self, end)
+            if a and b and b < a:
+                errors[end] = ValidationError(message_for("date_order"), code="date_order")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def stage_index(self) -> int:
+        return STAGE_ORDER.index(self.status)
+
+    @property
+    def budget_planned(self) -> int:
+        return sum(line.planned for line in self.budget_lines.all())
+
+    @property
+    def categories_allowed(self) -> list[str]:
+        return list(self.allowed_categories) or list(TargetCategory.values)
+
+
+class BudgetLine(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="budget_lines")
+    name = models.CharField(_("budget line"), max_length=200)
+    planned = models.BigIntegerField(_("planned (Rp)"), validators=[MinValueValidator(0)])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+
+    def __str__(self) -> str:
+        return self.name

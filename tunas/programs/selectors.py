@@ -1,0 +1,35 @@
+"""Reads of programmes, always scoped to the user's jurisdiction."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from tunas.core.scoping import office_q
+
+from .models import Program
+
+
+def program_list_visible(*, user, filters: dict | None = None) -> QuerySet[Program]:
+    """Programmes of offices inside the user's jurisdiction, filtered; one query whatever the count."""
+    filters = filters or {}
+    qs = Program.objects.filter(office_q(user)).select_related("office")
+    if q := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if year := filters.get("year"):
+        qs = qs.filter(fiscal_year=year)
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    if funding := filters.get("funding"):
+        qs = qs.filter(funding_source=funding)
+    return qs.annotate(group_count=Count("groups", distinct=True))
+
+
+def program_get_visible(*, user, code: str) -> Program:
+    """One programme by code, or Program.DoesNotExist when it is outside the user's jurisdiction."""
+    return Program.objects.filter(office_q(user)).select_related("office").get(code=code)
+
+
+def program_years_visible(*, user) -> list[int]:
+    return list(
+        Program.objects.filter(office_q(user)).order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+    )

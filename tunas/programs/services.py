@@ -1,0 +1,50 @@
+"""Writes for programmes and their budget lines. Views, the API and load_demo call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tunas.core.concurrency import save_versioned
+
+from .lifecycle import missing_for_next_stage, next_stage
+from .models import BudgetLine, Program
+
+
+@transaction.atomic
+def program_save(
+    *, program: Program, budget_lines: Iterable[tuple[str, int]] | None = None, expected_version: int | None
+) -> Program:
+    """Validates and saves a programme with its budget lines; refuses a stale edit and lines above the total."""
+    program.full_clean()
+    lines = [(name.strip(), int(planned)) for name, planned in (budget_lines or []) if name and name.strip()]
+    if budget_lines is not None and sum(p for _, p in lines) > program.budget_total:
+        raise ValidationError(
+            {"budget_total": _("The budget lines add up to more than the total budget. Raise the total or "
+                               "lower a line.")},
+            code="value_invalid",
+        )
+    save_versioned(program, expected_version=expected_version)
+    if budget_lines is not None:
+        program.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(
+            BudgetLine(program=program, name=name, planned=planned, position=i) for i, (name, planned) in enumerate(lines)
+        )
+    return program
+
+
+@transaction.atomic
+def program_advance(*, program: Program, expected_version: int) -> Program:
+    """Moves a programme to its next lifecycle stage once nothing is missing for it."""
+    target = next_stage(program)
+    if target is None:
+        raise ValidationError(_("The programme is already closed."), code="value_invalid")
+    missing = missing_for_next_stage(program)
+    if missing:
+        raise ValidationError(missing, code="value_invalid")
+    program.status = target
+    save_versioned(program, expected_version=expected_version)
+    return program

@@ -1,0 +1,126 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from tunas.core.choices import TargetCategory
+from tunas.core.errors import ConflictError
+
+from . import lifecycle, selectors, services
+from .forms import BudgetLineFormSet, ProgramFilterForm, ProgramForm
+from .models import Program
+
+
+PROGRAM_TABS = [
+    ("overview", _lazy("Overview")),
+    ("groups", _lazy("Groups")),
+    ("participants", _lazy("Participants")),
+    ("budget", _lazy("Budget")),
+]
+
+
+def get_program_or_404(request, code: str) -> Program:
+    try:
+        return selectors.program_get_visible(user=request.user, code=code)
+    except Program.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _require_manager(request) -> None:
+    if not request.user.manages_programmes:
+        raise PermissionDenied
+
+
+@login_required
+def program_list(request):
+    filters = ProgramFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    sort = request.GET.get("sort", "-fiscal_year")
+    allowed = {"code", "-code", "fiscal_year", "-fiscal_year", "name", "-name", "status", "-status"}
+    qs = selectors.program_list_visible(user=request.user, filters=data).order_by(
+        sort if sort in allowed else "-fiscal_year", "code"
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/list.html",
+        {"page": page, "filters": filters, "sort": sort, "can_manage": request.user.manages_programmes},
+    )
+
+
+@login_required
+def program_detail(request, code: str):
+    program = get_program_or_404(request, code)
+    tab = request.GET.get("tab", "overview")
+    context = {
+        "program": program,
+        "steps": lifecycle.stage_steps(program),
+        "missing": lifecycle.missing_for_next_stage(program),
+        "next_stage": lifecycle.next_stage(program),
+        "budget_lines": list(program.budget_lines.all()),
+        "tab": tab,
+        "tabs": PROGRAM_TABS,
+        "category_labels": [label for key, label in TargetCategory.choices if key in program.categories_allowed],
+        "can_manage": request.user.manages_programmes,
+    }
+    from tunas.registry.views import program_tab_context
+
+    context.update(program_tab_context(request, program, tab))
+    return render(request, "programs/detail.html", context)
+
+
+@login_required
+def program_edit(request, code: str | None = None):
+    _require_manager(request)
+    program = get_program_or_404(request, code) if code else Program(office=request.user.office)
+    if program.office_id is None:
+        raise PermissionDenied
+    form = ProgramForm(request.POST or None, instance=program)
+    initial_lines = [{"name": line.name, "planned": line.planned} for line in program.budget_lines.all()] if program.pk else []
+    lines = BudgetLineFormSet(request.POST or None, initial=initial_lines, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        budget = [(f.cleaned_data["name"], f.cleaned_data["planned"]) for f in lines if f.cleaned_data.get("name")]
+        try:
+            services.program_save(
+                program=form.save(commit=False),
+                budget_lines=budget,
+                expected_version=form.cleaned_data.get("version") if program.pk else None,
+            )
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Data saved successfully."))
+            return redirect("programs:detail", code=program.code)
+    return render(request, "programs/form.html", {"form": form, "lines": lines, "program": program})
+
+
+def _attach_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+@require_POST
+def program_advance(request, code: str):
+    _require_manager(request)
+    program = get_program_or_404(request, code)
+    try:
+        services.program_advance(program=program, expected_version=int(request.POST.get("version", 0)))
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The programme moved to the stage “%(stage)s”.") % {"stage": program.get_status_display()})
+    return redirect("programs:detail", code=program.code)

@@ -1,0 +1,248 @@
+"""People, business groups and memberships: who takes part in which programme, verified by whom."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tunas.core.choices import Sex
+from tunas.core.models import TimeStamped, Versioned
+from tunas.core.nik import mask_nik
+
+
+class Disability(models.TextChoices):
+    """UU 8/2016 categories."""
+
+    NONE = "", _("None")
+    PHYSICAL = "fisik", _("Physical")
+    INTELLECTUAL = "intelektual", _("Intellectual")
+    MENTAL = "mental", _("Mental")
+    VISUAL = "sensorik_netra", _("Sensory: visual")
+    HEARING = "sensorik_rungu", _("Sensory: hearing")
+    SPEECH = "sensorik_wicara", _("Sensory: speech")
+
+
+class Education(models.TextChoices):
+    NONE = "tidak_sekolah", _("No schooling")
+    SD = "sd", _("Primary school (SD)")
+    SMP = "smp", _("Junior high school (SMP)")
+    SMA = "sma", _("Senior high school (SMA/SMK)")
+    DIPLOMA = "diploma", _("Diploma (D1–D4)")
+    S1 = "s1", _("Bachelor (S1)")
+    S2 = "s2", _("Postgraduate (S2/S3)")
+
+
+class Employment(models.TextChoices):
+    NONE = "tidak_bekerja", _("Not working")
+    INFORMAL = "informal", _("Informal / casual work")
+    SELF = "usaha_sendiri", _("Own small business")
+    FAMILY = "pekerja_keluarga", _("Unpaid family worker")
+    RETIRED = "pensiun", _("Retired")
+    OTHER = "lainnya", _("Other")
+
+
+digits16 = RegexValidator(r"^[0-9]{16}$", _("Enter exactly 16 digits."), code="nik_format")
+
+
+class Person(TimeStamped, Versioned):
+    """One human being, identified by NIK, across every programme in the system."""
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[digits16])
+    kk = models.CharField(_("family card number (KK)"), max_length=16, blank=True, validators=[digits16])
+    full_name = models.CharField(_("full name"), max_length=150)
+    # Lower-case, single-spaced name for finding the same person under another NIK.
+    name_key = models.CharField(max_length=150, db_index=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date of birth"))
+    village = models.ForeignKey(
+        "regions.Village", on_delete=models.PROTECT, related_name="people", verbose_name=_("village")
+    )
+    hamlet = models.ForeignKey(
+        "regions.Hamlet", on_delete=models.PROTECT, null=True, blank=True, related_name="people",
+        verbose_name=_("hamlet (banjar/dusun)"),
+    )
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True, db_index=True,
+                             help_text=_("Stored as +62…"))
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    disability = models.CharField(_("disability"), max_length=20, choices=Disability.choices, blank=True)
+    categories = models.JSONField(_("target categories"), default=list)
+    employment_before = models.CharField(
+        _("employment before the programme"), max_length=20, choices=Employment.choices, blank=True
+    )
+    income_before = models.BigIntegerField(
+        _("monthly income before (Rp)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    consent_data = models.BooleanField(_("consents to data processing"), default=False)
+    consent_public = models.BooleanField(_("consents to appear by name or photo on public pages"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["name_key"])
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["name_key", "birth_date"], name="person_name_birth")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def nik_masked(self) -> str:
+        return mask_nik(self.nik)
+
+    @property
+    def kk_masked(self) -> str:
+        return mask_nik(self.kk) if self.kk else ""
+
+
+def name_key(name: str) -> str:
+    return " ".join(str(name).lower().split())
+
+
+class BusinessType(models.TextChoices):
+    CRAFTS = "kerajinan", _("Crafts")
+    FOOD = "olahan_pangan", _("Food processing")
+    AGRICULTURE = "pertanian", _("Agriculture")
+    LIVESTOCK = "peternakan", _("Livestock")
+    FISHERIES = "perikanan", _("Fisheries")
+    TRADE = "perdagangan", _("Trade")
+    SERVICES = "jasa", _("Services")
+    OTHER = "lainnya", _("Other")
+
+
+class GroupStatus(models.TextChoices):
+    FORMING = "forming", _("Forming")
+    VERIFIED = "verified", _("Verified")
+    TRAINED = "trained", _("Trained")
+    EQUIPPED = "equipped", _("Equipped")
+    MENTORED = "mentored", _("Mentored")
+    GRADUATED = "graduated", _("Graduated")
+    DISSOLVED = "dissolved", _("Dissolved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Group(TimeStamped, Versioned):
+    """A business group (kelompok usaha) of one programme: ~10–20 people of one village and trade."""
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="groups", verbose_name=_("programme")
+    )
+    name = models.CharField(_("group name"), max_length=150)
+    business_type = models.CharField(_("business type"), max_length=20, choices=BusinessType.choices)
+    business_description = models.CharField(_("business description"), max_length=300, blank=True)
+    village = models.ForeignKey(
+        "regions.Village", on_delete=models.PROTECT, related_name="groups", verbose_name=_("village")
+    )
+    hamlet = models.ForeignKey(
+        "regions.Hamlet", on_delete=models.PROTECT, null=True, blank=True, related_name="groups",
+        verbose_name=_("hamlet (banjar/dusun)"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=GroupStatus.choices, default=GroupStatus.FORMING)
+    verification_note = models.TextField(_("verification note"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "name"]
+        verbose_name = _("business group")
+        verbose_name_plural = _("business groups")
+        constraints = [
+            models.UniqueConstraint("program", Lower("name"), name="group_name_unique_in_program"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CHAIR = "ketua", _("Chair")
+    SECRETARY = "sekretaris", _("Secretary")
+    TREASURER = "bendahara", _("Treasurer")
+    MEMBER = "anggota", _("Member")
+
+
+class Verification(models.TextChoices):
+    PENDING = "pending", _("Waiting for verification")
+    APPROVED = "approved", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Membership(TimeStamped, Versioned):
+    """A person in a group of a programme. One person, one group per programme."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="memberships")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships",
+                              verbose_name=_("group"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships",
+                               verbose_name=_("person"))
+    role = models.CharField(_("role in group"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    verification = models.CharField(
+        _("verification"), max_length=10, choices=Verification.choices, default=Verification.PENDING
+    )
+    verification_reason = models.TextField(_("reason"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # Warnings found at registration (possible duplicates under another NIK …) until an officer resolves them.
+    warnings = models.JSONField(default=list, blank=True)
+    warnings_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", "person__full_name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "person"], name="one_group_per_person_per_program"),
+        ]
+        indexes = [models.Index(fields=["program", "verification"], name="membership_program_verif")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.group})"
+
+
+class ImportJob(TimeStamped):
+    """One spreadsheet upload: its file, its preview report, and its progress once confirmed."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        CHECKING = "checking", _("Checking")
+        PREVIEWED = "previewed", _("Ready to confirm")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="import_jobs")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("kelompok/", views.group_list, name="group_list"),
+    path("peserta/", views.member_list, name="member_list"),
+    path("verifikasi/", views.verification_queue, name="verification_queue"),
+]
