@@ -44,6 +44,15 @@ MESSAGES = {
     "date_invalid": _("The date cannot be read. Use DD-MM-YYYY, for example 04-09-2018."),
     "phone_invalid": _("The phone number cannot be read. Use 08…, 62… or +62…, for example 0812 3456 7890."),
     "value_invalid": _("The value is not one of the allowed choices."),
+    "possible_duplicate": _(
+        "A person with the same name and birth date, or the same phone, is already registered under another "
+        "NIK. Check that this is not the same person."
+    ),
+    "hamlet_new": _("This hamlet was not in the village's list yet; it has been added."),
+    "nik_as_number": _(
+        "The NIK arrived as a number, so the spreadsheet may have cut its last digits. Format the NIK column "
+        "as text and type the number again."
+    ),
     "conflict": _(
         "Someone else saved this record while you were editing. Reload the page to see their changes, "
         "then make yours again."
