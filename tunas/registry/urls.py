@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("kelompok/", views.group_list, name="group_list"),
     path("peserta/", views.member_list, name="member_list"),
     path("verifikasi/", views.verification_queue, name="verification_queue"),
+    # Spreadsheet import (upload → preview → confirm → progress → result) lives in its own module.
+    path("", include("tunas.registry.urls_import")),
 ]

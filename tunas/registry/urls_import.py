@@ -1,0 +1,3 @@
+"""URLs of the spreadsheet import (filled in by tunas.registry.views_import)."""
+
+urlpatterns: list = []
