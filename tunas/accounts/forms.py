@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -10,10 +12,13 @@ from .roles import Role
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
-    username = forms.CharField(label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True,
-                                                                                  "autocomplete": "username"}))
+    username = forms.CharField(
+        label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -28,6 +33,8 @@ class UserForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The e-mail is how a new user sets the first password ("Forgot your password?").
+        self.fields["email"].required = True
         if self.instance.pk:
             self.fields["roles"].initial = sorted(self.instance.roles)
 
@@ -36,8 +43,21 @@ class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
     pass
 
 
+def _same_address(stored: str, typed: str) -> bool:
+    # As Django compares them: a database's case-insensitive match can pair different Unicode letters.
+    return unicodedata.normalize("NFKC", stored).casefold() == unicodedata.normalize("NFKC", typed).casefold()
+
+
 class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
-    pass
+    def get_users(self, email):
+        """Active users with this address, including new ones who have no password yet.
+
+        An administrator creates accounts without a password (accounts.services.user_save); the new user
+        chooses one through this form, which Django by default offers only to users who already have one.
+        """
+        email_field = User.get_email_field_name()
+        users = User._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
+        return (u for u in users if _same_address(getattr(u, email_field), email))
 
 
 class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):

@@ -16,8 +16,9 @@ urlpatterns = [
     path(
         "kata-sandi/",
         auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", form_class=PasswordChangeForm,
-            success_url=reverse_lazy("accounts:password_changed")
+            template_name="accounts/password_change.html",
+            form_class=PasswordChangeForm,
+            success_url=reverse_lazy("accounts:password_changed"),
         ),
         name="password_change",
     ),

@@ -1,8 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+
+from tunas.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .forms import UserForm
@@ -10,20 +13,20 @@ from .models import User
 from .roles import Role
 
 
-def _require_admin(request) -> None:
+def _require_admin(request: AuthenticatedHttpRequest) -> None:
     if not request.user.has_role(Role.ADMIN):
         raise PermissionDenied
 
 
 @login_required
-def user_list(request):
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request)
     users = selectors.user_list_visible(user=request.user)
     return render(request, "accounts/user_list.html", {"users": users})
 
 
 @login_required
-def user_edit(request, pk: int | None = None):
+def user_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     _require_admin(request)
     user = get_object_or_404(selectors.user_list_visible(user=request.user), pk=pk) if pk else User()
     form = UserForm(request.POST or None, instance=user)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import get_language
 
-MONTHS_ID = (
-    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
-)
-MONTHS_EN = (
-    "January February March April May June July August September October November December".split()
-)
+MONTHS_ID = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]  # fmt: skip
+MONTHS_EN = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
 
 
 def _is_indonesian(lang: str | None = None) -> bool:
@@ -24,44 +26,80 @@ def _group_digits(value: int, sep: str) -> str:
     return f"{value:,}".replace(",", sep)
 
 
+def _decimal(value: object) -> Decimal | None:
+    """The value as a finite Decimal, or None when it is not a number (templates must not crash on it)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _whole(value: Decimal) -> int:
+    # Half-up, as people round money and counts by hand (Python's round() goes half-even).
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def rupiah(value: int | Decimal | None) -> str:
     """``1250000`` -> ``Rp 1.250.000`` (the Rupiah is written this way in both languages)."""
-    if value is None or value == "":
-        return "—"
-    amount = int(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {_group_digits(abs(amount), '.')}"
+    amount = _decimal(value)
+    if amount is None:
+        return "—" if value in (None, "") else str(value)
+    whole = _whole(amount)
+    sign = "-" if whole < 0 else ""
+    return f"{sign}Rp {_group_digits(abs(whole), '.')}"
 
 
 def number(value: int | float | Decimal | None, lang: str | None = None) -> str:
     """Counts with thousands separators: ``12.500`` in Indonesian, ``12,500`` in English."""
-    if value is None or value == "":
-        return "—"
-    return _group_digits(int(value), "." if _is_indonesian(lang) else ",")
+    amount = _decimal(value)
+    if amount is None:
+        return "—" if value in (None, "") else str(value)
+    whole = _whole(amount)
+    sign = "-" if whole < 0 else ""
+    return sign + _group_digits(abs(whole), "." if _is_indonesian(lang) else ",")
 
 
 def percent(value: float | Decimal | None, lang: str | None = None) -> str:
-    """One decimal: ``12,5%`` in Indonesian, ``12.5%`` in English."""
-    if value is None:
-        return "—"
-    text = f"{float(value):.1f}"
+    """One decimal, rounded half up: ``12,5%`` in Indonesian, ``12.5%`` in English."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—" if value in (None, "") else str(value)
+    rounded = amount.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0,0%"
+    text = f"{rounded:.1f}"
     return (text.replace(".", ",") if _is_indonesian(lang) else text) + "%"
 
 
 def date_long(value: dt.date | dt.datetime | None, lang: str | None = None) -> str:
     """``4 September 2018`` (Indonesian month names in Indonesian, English ones in English)."""
-    if value is None:
+    if value is None or value == "":
         return "—"
+    if not isinstance(value, dt.date):
+        return str(value)
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     months = MONTHS_ID if _is_indonesian(lang) else MONTHS_EN
     return f"{value.day} {months[value.month - 1]} {value.year}"
 
 
+def minutes(value: dt.timedelta | None) -> int:
+    """Whole minutes of a duration, rounded up: a wait of 14 min 30 s is announced as 15 minutes."""
+    if not isinstance(value, dt.timedelta):
+        return 0
+    seconds = max(int(value.total_seconds()), 0)
+    return -(-seconds // 60)
+
+
 def datetime_long(value: dt.datetime | None, lang: str | None = None) -> str:
     """``4 September 2018 09.30`` (Indonesian writes the time with a dot) / ``4 September 2018 09:30``."""
-    if value is None:
+    if value is None or value == "":
         return "—"
+    if not isinstance(value, dt.datetime):
+        return date_long(value, lang)
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     sep = "." if _is_indonesian(lang) else ":"
     return f"{date_long(local, lang)} {local.hour:02d}{sep}{local.minute:02d}"

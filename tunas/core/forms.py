@@ -7,6 +7,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+_EN_GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
+
 
 class RupiahField(forms.IntegerField):
     """Whole Rupiah; accepts what people type: ``Rp 1.250.000``, ``1250000``, ``1 250 000``."""
@@ -20,10 +22,13 @@ class RupiahField(forms.IntegerField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            cleaned = re.sub(r"(?i)^\s*rp\.?\s*", "", value)
-            cleaned = re.sub(r"[.\s]", "", cleaned)
-            if cleaned.endswith(",00"):
-                cleaned = cleaned[:-3]
+            cleaned = re.sub(r"(?i)^\s*rp\.?\s*", "", value.strip())
+            cleaned = re.sub(r"[.\s\u00a0]", "", cleaned)
+            if re.fullmatch(r"[0-9]+,0{1,2}", cleaned):
+                cleaned = cleaned.split(",")[0]
+            elif _EN_GROUPED.fullmatch(cleaned):
+                # Typed the English way (1,250,000): commas that group thousands, never decimals.
+                cleaned = cleaned.replace(",", "")
             value = cleaned
         return super().to_python(value)
 
@@ -53,13 +58,14 @@ class BootstrapFormMixin:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
+            if isinstance(widget, forms.HiddenInput):
                 continue
-            css = (
-                "form-check-input" if isinstance(widget, forms.CheckboxInput)
-                else "form-select" if isinstance(widget, forms.Select)
-                else "form-control"
-            )
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
             existing = widget.attrs.get("class", "")
             widget.attrs["class"] = f"{existing} {css}".strip()
             if field.help_text:
@@ -72,3 +78,7 @@ class BootstrapFormMixin:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
                 widget.attrs["aria-invalid"] = "true"
+                # Screen readers read the error beside the field (includes/field.html) with the field.
+                error_id = f"id_{self.add_prefix(name)}-error"
+                described = widget.attrs.get("aria-describedby", "")
+                widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()

@@ -5,7 +5,10 @@ Every script, style and font is served by Tunas itself, so the policy allows onl
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 CSP = "; ".join(
     [
@@ -35,3 +38,18 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS)
         return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Indonesian unless the user chose otherwise with the switcher (the language cookie).
+
+    Django's own middleware follows the browser's Accept-Language; office laptops often run an English
+    system while their users expect Indonesian, so the browser setting is not asked.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -15,9 +15,12 @@ from dataclasses import asdict, dataclass, field
 # The 38 provinces (Kemendagri 2025). The full region list lives in the database (tunas.regions);
 # the province set is fixed by law and needed here without a database.
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
-    "71 72 73 74 75 76 81 82 91 92 93 94 95 96".split()
-)
+    [
+        "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33",
+        "34", "35", "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72",
+        "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96",
+    ]
+)  # fmt: skip
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 _DIGITS16 = re.compile(r"[0-9]{16}")
@@ -42,6 +45,16 @@ class NikResult:
         data.pop("details")
         data["birth_date"] = self.birth_date.isoformat() if self.birth_date else None
         return data
+
+
+def _today() -> dt.date:
+    """Today in the offices' time zone (WITA), so a child born this morning is not "in the future"."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    if settings.configured and settings.USE_TZ:
+        return timezone.localdate()
+    return dt.date.today()
 
 
 def normalize_nik(value: object) -> str:
@@ -69,17 +82,18 @@ def parse_nik(
         result.details["nik_format"] = "length"
         return result
     result.nik = digits
-    today = today or dt.date.today()
+    today = today or _today()
 
     pp, kk, cc = digits[0:2], digits[2:4], digits[4:6]
     day, month, yy, serial = int(digits[6:8]), int(digits[8:10]), int(digits[10:12]), digits[12:16]
 
+    # Each part is checked on its own, so an operator sees every problem of a number at once.
     if pp not in PROVINCE_CODES:
         result.errors.append("nik_province")
-    elif kk == "00" or cc == "00":
+    if kk == "00" or cc == "00":
         result.errors.append("nik_format")
         result.details["nik_format"] = "regency" if kk == "00" else "district"
-    else:
+    if not result.errors:
         result.region = f"{pp}.{kk}.{cc}"
 
     female = day > 40

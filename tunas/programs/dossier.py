@@ -21,7 +21,9 @@ def program_dossier(program: Program) -> dict:
             "funding_source": program.funding_source,
             "office": {"name": office.name, "region_code": office.region_code},
             "budget_total": program.budget_total,
-            "budget_lines": [{"name": line.name, "planned": line.planned} for line in program.budget_lines.all()],
+            "budget_lines": [
+                {"name": line.name, "planned": line.planned} for line in program.budget_lines.all()
+            ],
             "group_size_min": program.group_size_min,
             "group_size_max": program.group_size_max,
             "aid_form": program.aid_form,
@@ -37,8 +39,15 @@ def program_dossier(program: Program) -> dict:
             "stages": {
                 name: (getattr(program, name).isoformat() if getattr(program, name) else None)
                 for name in [
-                    "registration_start", "registration_end", "verification_start", "verification_end",
-                    "training_start", "training_end", "aid_date", "mentoring_until", "evaluation_date",
+                    "registration_start",
+                    "registration_end",
+                    "verification_start",
+                    "verification_end",
+                    "training_start",
+                    "training_end",
+                    "aid_date",
+                    "mentoring_until",
+                    "evaluation_date",
                 ]
             },
         },

@@ -22,17 +22,42 @@ class ProgramForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Program
         fields = [
-            "code", "name", "fiscal_year", "funding_source", "budget_total",
-            "group_size_min", "group_size_max", "aid_form", "aid_per_group",
-            "min_age", "max_age", "allowed_categories", "aid_lookback_months", "domicile_in_jurisdiction",
-            "registration_start", "registration_end", "verification_start", "verification_end",
-            "training_start", "training_end", "aid_date", "mentoring_until", "evaluation_date",
+            "code",
+            "name",
+            "fiscal_year",
+            "funding_source",
+            "budget_total",
+            "group_size_min",
+            "group_size_max",
+            "aid_form",
+            "aid_per_group",
+            "min_age",
+            "max_age",
+            "allowed_categories",
+            "aid_lookback_months",
+            "domicile_in_jurisdiction",
+            "registration_start",
+            "registration_end",
+            "verification_start",
+            "verification_end",
+            "training_start",
+            "training_end",
+            "aid_date",
+            "mentoring_until",
+            "evaluation_date",
         ]
         widgets = {
             name: DateInput()
             for name in [
-                "registration_start", "registration_end", "verification_start", "verification_end",
-                "training_start", "training_end", "aid_date", "mentoring_until", "evaluation_date",
+                "registration_start",
+                "registration_end",
+                "verification_start",
+                "verification_end",
+                "training_start",
+                "training_end",
+                "aid_date",
+                "mentoring_until",
+                "evaluation_date",
             ]
         }
 
@@ -62,7 +87,9 @@ BudgetLineFormSet = formset_factory(BudgetLineForm, extra=2, max_num=50)
 class ProgramFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     year = forms.IntegerField(label=_("Fiscal year"), required=False)
-    status = forms.ChoiceField(label=_("Stage"), choices=[("", _("All stages"))] + Stage.choices, required=False)
+    status = forms.ChoiceField(
+        label=_("Stage"), choices=[("", _("All stages"))] + Stage.choices, required=False
+    )
     funding = forms.ChoiceField(
         label=_("Funding source"), choices=[("", _("All sources"))] + FundingSource.choices, required=False
     )

@@ -56,19 +56,17 @@ def missing_for_next_stage(program: Program) -> list[str]:
 
         counts = program_group_counts(program=program)
         if counts["pending_members"]:
-            missing.append(_("%(n)s member(s) still wait for verification.") % {"n": counts["pending_members"]})
+            missing.append(
+                _("%(n)s member(s) still wait for verification.") % {"n": counts["pending_members"]}
+            )
         if counts["verified_groups"] == 0:
             missing.append(_("Verify at least one group."))
-    elif status == Stage.TRAINING:
-        if not program.training_start:
-            missing.append(_("Set the training dates."))
-    elif status == Stage.AID:
-        if not program.aid_date:
-            missing.append(_("Set the aid handover date."))
-    elif status == Stage.MENTORING:
-        if not program.mentoring_until:
-            missing.append(_("Set the date mentoring runs until."))
-    elif status == Stage.EVALUATION:
-        if not program.evaluation_date:
-            missing.append(_("Set the evaluation date."))
+    elif status == Stage.TRAINING and not program.training_start:
+        missing.append(_("Set the training dates."))
+    elif status == Stage.AID and not program.aid_date:
+        missing.append(_("Set the aid handover date."))
+    elif status == Stage.MENTORING and not program.mentoring_until:
+        missing.append(_("Set the date mentoring runs until."))
+    elif status == Stage.EVALUATION and not program.evaluation_date:
+        missing.append(_("Set the evaluation date."))
     return missing

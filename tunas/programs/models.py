@@ -63,7 +63,9 @@ class Program(TimeStamped, Versioned):
         _("fiscal year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource.choices)
-    budget_total = models.BigIntegerField(_("total budget (Rp)"), default=0, validators=[MinValueValidator(0)])
+    budget_total = models.BigIntegerField(
+        _("total budget (Rp)"), default=0, validators=[MinValueValidator(0)]
+    )
     group_size_min = models.PositiveSmallIntegerField(
         _("minimum group size"), default=10, validators=[MinValueValidator(1)]
     )
@@ -71,12 +73,16 @@ class Program(TimeStamped, Versioned):
         _("maximum group size"), default=20, validators=[MinValueValidator(1)]
     )
     aid_form = models.CharField(_("aid form"), max_length=10, choices=AidForm.choices, default=AidForm.GOODS)
-    aid_per_group = models.BigIntegerField(_("aid per group (Rp)"), default=0, validators=[MinValueValidator(0)])
+    aid_per_group = models.BigIntegerField(
+        _("aid per group (Rp)"), default=0, validators=[MinValueValidator(0)]
+    )
     # Eligibility (DOMAIN.md, every rule configurable per programme).
     min_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
     allowed_categories = models.JSONField(
-        _("allowed target categories"), default=list, blank=True,
+        _("allowed target categories"),
+        default=list,
+        blank=True,
         help_text=_("Empty means every target category is allowed."),
     )
     aid_lookback_months = models.PositiveSmallIntegerField(
@@ -122,7 +128,9 @@ class Program(TimeStamped, Versioned):
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
         if self.group_size_min and self.group_size_max and self.group_size_min > self.group_size_max:
-            errors["group_size_min"] = ValidationError(message_for("group_size_range"), code="group_size_range")
+            errors["group_size_min"] = ValidationError(
+                message_for("group_size_range"), code="group_size_range"
+            )
         if self.max_age is not None and self.max_age < self.min_age:
             errors["max_age"] = ValidationError(
                 _("The maximum age cannot be below the minimum age."), code="value_invalid"

@@ -31,5 +31,8 @@ def program_get_visible(*, user, code: str) -> Program:
 
 def program_years_visible(*, user) -> list[int]:
     return list(
-        Program.objects.filter(office_q(user)).order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+        Program.objects.filter(office_q(user))
+        .order_by("-fiscal_year")
+        .values_list("fiscal_year", flat=True)
+        .distinct()
     )

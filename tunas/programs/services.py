@@ -18,20 +18,24 @@ from .models import BudgetLine, Program
 def program_save(
     *, program: Program, budget_lines: Iterable[tuple[str, int]] | None = None, expected_version: int | None
 ) -> Program:
-    """Validates and saves a programme with its budget lines; refuses a stale edit and lines above the total."""
+    """Validates and saves a programme and its budget lines; refuses stale edits and lines over the total."""
     program.full_clean()
     lines = [(name.strip(), int(planned)) for name, planned in (budget_lines or []) if name and name.strip()]
     if budget_lines is not None and sum(p for _, p in lines) > program.budget_total:
         raise ValidationError(
-            {"budget_total": _("The budget lines add up to more than the total budget. Raise the total or "
-                               "lower a line.")},
+            {
+                "budget_total": _(
+                    "The budget lines add up to more than the total budget. Raise the total or lower a line."
+                )
+            },
             code="value_invalid",
         )
     save_versioned(program, expected_version=expected_version)
     if budget_lines is not None:
         program.budget_lines.all().delete()
         BudgetLine.objects.bulk_create(
-            BudgetLine(program=program, name=name, planned=planned, position=i) for i, (name, planned) in enumerate(lines)
+            BudgetLine(program=program, name=name, planned=planned, position=i)
+            for i, (name, planned) in enumerate(lines)
         )
     return program
 

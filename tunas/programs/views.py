@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from tunas.core.choices import TargetCategory
 from tunas.core.errors import ConflictError
+from tunas.core.http import AuthenticatedHttpRequest
 
 from . import lifecycle, selectors, services
 from .forms import BudgetLineFormSet, ProgramFilterForm, ProgramForm
 from .models import Program
-
 
 PROGRAM_TABS = [
     ("overview", _lazy("Overview")),
@@ -24,20 +24,20 @@ PROGRAM_TABS = [
 ]
 
 
-def get_program_or_404(request, code: str) -> Program:
+def get_program_or_404(request: AuthenticatedHttpRequest, code: str) -> Program:
     try:
         return selectors.program_get_visible(user=request.user, code=code)
     except Program.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def _require_manager(request) -> None:
+def _require_manager(request: AuthenticatedHttpRequest) -> None:
     if not request.user.manages_programmes:
         raise PermissionDenied
 
 
 @login_required
-def program_list(request):
+def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ProgramFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     sort = request.GET.get("sort", "-fiscal_year")
@@ -54,7 +54,7 @@ def program_list(request):
 
 
 @login_required
-def program_detail(request, code: str):
+def program_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     program = get_program_or_404(request, code)
     tab = request.GET.get("tab", "overview")
     context = {
@@ -63,9 +63,12 @@ def program_detail(request, code: str):
         "missing": lifecycle.missing_for_next_stage(program),
         "next_stage": lifecycle.next_stage(program),
         "budget_lines": list(program.budget_lines.all()),
+        "group_total": program.groups.count(),
         "tab": tab,
         "tabs": PROGRAM_TABS,
-        "category_labels": [label for key, label in TargetCategory.choices if key in program.categories_allowed],
+        "category_labels": [
+            label for key, label in TargetCategory.choices if key in program.categories_allowed
+        ],
         "can_manage": request.user.manages_programmes,
     }
     from tunas.registry.views import program_tab_context
@@ -75,21 +78,28 @@ def program_detail(request, code: str):
 
 
 @login_required
-def program_edit(request, code: str | None = None):
+def program_edit(request: AuthenticatedHttpRequest, code: str | None = None) -> HttpResponse:
     _require_manager(request)
     program = get_program_or_404(request, code) if code else Program(office=request.user.office)
     if program.office_id is None:
         raise PermissionDenied
     form = ProgramForm(request.POST or None, instance=program)
-    initial_lines = [{"name": line.name, "planned": line.planned} for line in program.budget_lines.all()] if program.pk else []
+    initial_lines = (
+        [{"name": line.name, "planned": line.planned} for line in program.budget_lines.all()]
+        if program.pk
+        else []
+    )
     lines = BudgetLineFormSet(request.POST or None, initial=initial_lines, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        budget = [(f.cleaned_data["name"], f.cleaned_data["planned"]) for f in lines if f.cleaned_data.get("name")]
+        budget = [
+            (f.cleaned_data["name"], f.cleaned_data["planned"]) for f in lines if f.cleaned_data.get("name")
+        ]
         try:
             services.program_save(
                 program=form.save(commit=False),
                 budget_lines=budget,
-                expected_version=form.cleaned_data.get("version") if program.pk else None,
+                # An edit that does not say which version it started from cannot prove it is not stale.
+                expected_version=(form.cleaned_data.get("version") or 0) if program.pk else None,
             )
         except ConflictError as exc:
             form.add_error(None, str(exc))
@@ -101,7 +111,7 @@ def program_edit(request, code: str | None = None):
     return render(request, "programs/form.html", {"form": form, "lines": lines, "program": program})
 
 
-def _attach_errors(form, exc: ValidationError) -> None:
+def _attach_errors(form: ProgramForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -109,18 +119,28 @@ def _attach_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _posted_version(request: AuthenticatedHttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0  # no version matches 0, so a garbled form is refused as stale
+
+
 @login_required
 @require_POST
-def program_advance(request, code: str):
+def program_advance(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     _require_manager(request)
     program = get_program_or_404(request, code)
     try:
-        services.program_advance(program=program, expected_version=int(request.POST.get("version", 0)))
+        services.program_advance(program=program, expected_version=_posted_version(request))
     except ConflictError as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The programme moved to the stage “%(stage)s”.") % {"stage": program.get_status_display()})
+        messages.success(
+            request,
+            _("The programme moved to the stage “%(stage)s”.") % {"stage": program.get_status_display()},
+        )
     return redirect("programs:detail", code=program.code)

@@ -26,7 +26,9 @@ class VillageField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Village (desa/kelurahan)"))
         kwargs.setdefault("help_text", _("Type part of the village name, then choose it from the list."))
-        super().__init__(queryset=Village.objects.all(), to_field_name="code", widget=VillagePickerWidget, **kwargs)
+        super().__init__(
+            queryset=Village.objects.all(), to_field_name="code", widget=VillagePickerWidget, **kwargs
+        )
 
     def limit_to(self, prefix: str) -> None:
         from .selectors import within_q

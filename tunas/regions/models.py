@@ -102,9 +102,7 @@ class Hamlet(models.Model):
         ordering = ["village", "name"]
         verbose_name = _("hamlet")
         verbose_name_plural = _("hamlets")
-        constraints = [
-            models.UniqueConstraint("village", Lower("name"), name="hamlet_unique_per_village")
-        ]
+        constraints = [models.UniqueConstraint("village", Lower("name"), name="hamlet_unique_per_village")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"

@@ -17,16 +17,17 @@ def within_q(prefix: str, field: str = "code") -> Q:
 
 
 def village_search(*, query: str, within: str = "", limit: int = 20) -> QuerySet[Village]:
-    """Villages whose name contains ``query`` (or whose code starts with it), inside a jurisdiction."""
-    query = " ".join(query.split())
+    """Villages inside a jurisdiction whose name contains every typed word, or whose code starts with it."""
+    words = query.split()
     qs = Village.objects.filter(within_q(within)).select_related("district__regency")
-    if not query:
+    if not words:
         return qs.none()
-    digits = query.replace(".", "")
+    digits = "".join(words).replace(".", "")
     if digits.isdigit():
-        qs = qs.filter(code__startswith=_dotted(digits))
-    else:
-        qs = qs.filter(name__icontains=query)
+        return qs.filter(code__startswith=_dotted(digits)).order_by("code")[:limit]
+    # Word by word, so "kaja semarapura" finds Semarapura Kaja as well as "semarapura kaja" does.
+    for word in words:
+        qs = qs.filter(name__icontains=word)
     return qs.order_by("name", "code")[:limit]
 
 
@@ -55,8 +56,12 @@ def known_district_codes() -> frozenset[str]:
 
 def district_exists(code: str) -> bool:
     codes = known_district_codes()
-    # An empty table means regions were not loaded yet: no warning rather than a warning on every NIK.
-    return not codes or code in codes
+    if not codes:
+        # Regions are not loaded yet: no warning rather than a warning on every NIK, and no caching of the
+        # empty answer, so the check works as soon as load_regions has run.
+        known_district_codes.cache_clear()
+        return True
+    return code in codes
 
 
 def normalize_region_code(text: str) -> str:

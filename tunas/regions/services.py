@@ -5,10 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
-from django.db import transaction
+from django.db import models, transaction
 
 from .models import District, Hamlet, Province, Regency, Village
 
@@ -66,20 +67,27 @@ def regions_load(*, within: str = "") -> LoadResult:
         Regency,
         by_level[2],
         lambda c, n: Regency(
-            code=c, name=n, kind=Regency.Kind.CITY if _KOTA.match(n) else Regency.Kind.REGENCY, province_id=c[:2]
+            code=c,
+            name=n,
+            kind=Regency.Kind.CITY if _KOTA.match(n) else Regency.Kind.REGENCY,
+            province_id=c[:2],
         ),
     )
     created += _insert_missing(District, by_level[3], lambda c, n: District(code=c, name=n, regency_id=c[:5]))
     created += _insert_missing(
         Village,
         villages,
-        lambda c, n: Village(code=c, name=n, kind=_village_kind(c), district_id=c[:8], postal_code=postal.get(c, "")),
+        lambda c, n: Village(
+            code=c, name=n, kind=_village_kind(c), district_id=c[:8], postal_code=postal.get(c, "")
+        ),
     )
     known_district_codes.cache_clear()
     return LoadResult(len(by_level[1]), len(by_level[2]), len(by_level[3]), len(villages), created)
 
 
-def _insert_missing(model: type, names: dict[str, str], build) -> int:
+def _insert_missing(
+    model: type[models.Model], names: dict[str, str], build: Callable[[str, str], models.Model]
+) -> int:
     existing = set(model._default_manager.values_list("pk", flat=True))
     missing = [build(code, name) for code, name in names.items() if code not in existing]
     model._default_manager.bulk_create(missing, batch_size=BATCH)

@@ -3,16 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tunas.core.http import AuthenticatedHttpRequest
+
 from . import selectors, services
-from .models import Village
+from .models import District, Regency, Village
 
 
-def _jurisdiction(request) -> str:
+def _jurisdiction(request: AuthenticatedHttpRequest) -> str:
     prefix = request.user.jurisdiction
     if prefix is None:
         raise PermissionDenied
@@ -20,12 +23,17 @@ def _jurisdiction(request) -> str:
 
 
 @login_required
-def village_search(request):
+def village_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Villages matching ``q`` inside the user's jurisdiction: an HTMX list, or JSON for scripts."""
-    villages = list(selectors.village_search(query=request.GET.get("q", ""), within=_jurisdiction(request)))
+    # A form's village picker sends its typed text as "<field>__search", named after the field it fills.
+    query = request.GET.get("q") or request.GET.get(f"{request.GET.get('target', '')}__search", "")
+    villages = list(selectors.village_search(query=query, within=_jurisdiction(request)))
     if request.htmx or request.GET.get("format") != "json":
-        return render(request, "regions/partials/_village_options.html", {"villages": villages,
-                                                                           "target": request.GET.get("target", "")})
+        return render(
+            request,
+            "regions/partials/_village_options.html",
+            {"villages": villages, "target": request.GET.get("target", "")},
+        )
     return JsonResponse(
         {
             "results": [
@@ -43,12 +51,14 @@ def village_search(request):
 
 
 @login_required
-def children(request):
+def children(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Options for the next select of a cascade: districts of a regency or villages of a district."""
     prefix = _jurisdiction(request)
     parent = selectors.normalize_region_code(request.GET.get("parent", ""))
-    if prefix and not (parent == prefix or parent.startswith(prefix + ".") or prefix.startswith(parent)):
+    # Only areas inside the jurisdiction open; the cascade starts at the user's own province or regency.
+    if prefix and not (parent == prefix or parent.startswith(prefix + ".")):
         raise Http404
+    items: QuerySet[Regency] | QuerySet[District] | QuerySet[Village]
     if len(parent) == 5:
         items = selectors.districts_of(parent)
     elif len(parent) == 8:
@@ -61,9 +71,11 @@ def children(request):
 
 
 @login_required
-def village_detail(request, code: str):
+def village_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     village = get_object_or_404(
-        Village.objects.filter(selectors.within_q(_jurisdiction(request))).select_related("district__regency"),
+        Village.objects.filter(selectors.within_q(_jurisdiction(request))).select_related(
+            "district__regency"
+        ),
         code=code,
     )
     return render(request, "regions/village.html", {"village": village, "hamlets": village.hamlets.all()})
@@ -71,7 +83,7 @@ def village_detail(request, code: str):
 
 @login_required
 @require_POST
-def hamlet_add(request, code: str):
+def hamlet_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if not request.user.manages_programmes:
         raise PermissionDenied
     village = get_object_or_404(Village.objects.filter(selectors.within_q(_jurisdiction(request))), code=code)
@@ -92,7 +104,7 @@ def hamlet_add(request, code: str):
 
 
 @login_required
-def region_browser(request):
+def region_browser(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Cascading selects over the user's jurisdiction, and the village search."""
     prefix = _jurisdiction(request)
     regencies = selectors.regencies_in(prefix[:2] if len(prefix) >= 2 else prefix)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from tunas.core.nik import mask_nik
 
-from .models import Group, Membership
+from django.db.models import Case, IntegerField, Value, When
+
+from .models import Group, Membership, Role
+
+# Officers list a group chair first, then secretary, treasurer and members.
+ROLE_ORDER = Case(
+    *[When(role=role, then=Value(i)) for i, role in enumerate(Role.values)],
+    output_field=IntegerField(),
+)
 
 
 def groups_dossier(program) -> list[dict]:
@@ -14,7 +22,7 @@ def groups_dossier(program) -> list[dict]:
     for m in (
         Membership.objects.filter(program=program)
         .select_related("person")
-        .order_by("group_id", "role", "person__full_name")
+        .order_by("group_id", ROLE_ORDER, "person__full_name")
     ):
         p = m.person
         members[m.group_id].append(

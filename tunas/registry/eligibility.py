@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from tunas.core.errors import Problem, message_for
 
@@ -60,7 +61,7 @@ class EligibilityContext:
 
     def __init__(self, program, candidates: Iterable[Candidate], *, exclude_membership_id: int | None = None):
         self.program = program
-        self.reference_date = program.registration_start or dt.date.today()
+        self.reference_date = program.registration_start or timezone.localdate()
         candidates = list(candidates)
         niks = sorted({c.nik for c in candidates if c.nik})
         self.in_program: set[str] = set()
@@ -69,13 +70,23 @@ class EligibilityContext:
         for chunk in _chunks(niks):
             rows = (
                 Membership.objects.filter(person__nik__in=chunk)
-                .exclude(verification=Verification.REJECTED)
                 .exclude(pk=exclude_membership_id)
-                .values_list("person__nik", "program_id", "program__code", "program__aid_date")
+                .values_list(
+                    "person__nik",
+                    "program_id",
+                    "program__code",
+                    "program__aid_date",
+                    "verification",
+                    "group__status",
+                )
             )
-            for nik, program_id, code, aid_date in rows:
+            for nik, program_id, code, aid_date, verification, group_status in rows:
                 if program_id == program.pk:
+                    # A rejected membership still holds the person's one place in this programme.
                     self.in_program.add(nik)
+                elif verification == Verification.REJECTED or group_status == GroupStatus.REJECTED:
+                    # Rejected people and rejected groups never received the other programme's aid.
+                    continue
                 elif aid_date is not None and aid_date >= lookback_start:
                     # Aid within the look-back, or aid still to come in a programme running alongside.
                     self.recent_aid[nik] = code
@@ -99,10 +110,18 @@ class EligibilityContext:
             .annotate(n=Count("memberships", filter=~Q(memberships__verification=Verification.REJECTED)))
             .values_list("pk", "n")
         )
+        # The person being edited is not their own duplicate, even when the edit changes their NIK.
+        self.own_nik: str | None = None
         if exclude_membership_id:
-            own = Membership.objects.filter(pk=exclude_membership_id).values_list("group_id", flat=True).first()
-            if own in self.group_sizes:
-                self.group_sizes[own] -= 1
+            own = (
+                Membership.objects.filter(pk=exclude_membership_id)
+                .values_list("group_id", "verification", "person__nik")
+                .first()
+            )
+            if own:
+                group_id, verification, self.own_nik = own
+                if group_id in self.group_sizes and verification != Verification.REJECTED:
+                    self.group_sizes[group_id] -= 1
         prefix = program.office.region_code
         self.jurisdiction_prefix = prefix + "." if prefix else ""
 
@@ -124,7 +143,9 @@ def check_candidate(candidate: Candidate, context: EligibilityContext) -> tuple[
         age = age_on(candidate.birth_date, context.reference_date)
         if age < program.min_age or (program.max_age is not None and age > program.max_age):
             limits = (
-                f"{program.min_age}–{program.max_age}" if program.max_age is not None else f"≥ {program.min_age}"
+                f"{program.min_age}–{program.max_age}"
+                if program.max_age is not None
+                else f"≥ {program.min_age}"
             )
             error("age_out_of_range", "birth_date", f"{message_for('age_out_of_range')} ({age} / {limits})")
 
@@ -149,9 +170,11 @@ def check_candidate(candidate: Candidate, context: EligibilityContext) -> tuple[
             f"{message_for('recent_aid')} ({context.recent_aid[candidate.nik]})",
         )
 
-    if candidate.group_id is not None:
-        if context.group_sizes.get(candidate.group_id, 0) >= program.group_size_max:
-            error("group_full", "group")
+    if (
+        candidate.group_id is not None
+        and context.group_sizes.get(candidate.group_id, 0) >= program.group_size_max
+    ):
+        error("group_full", "group")
 
     others = set()
     if candidate.full_name and candidate.birth_date:
@@ -159,6 +182,9 @@ def check_candidate(candidate: Candidate, context: EligibilityContext) -> tuple[
     if candidate.phone:
         others |= context.people_by_phone.get(candidate.phone, set())
     others.discard(candidate.nik)
+    others.discard(context.own_nik)
     if others:
-        warnings.append(Problem(code="possible_duplicate", message=message_for("possible_duplicate"), field="nik"))
+        warnings.append(
+            Problem(code="possible_duplicate", message=message_for("possible_duplicate"), field="nik")
+        )
     return errors, warnings

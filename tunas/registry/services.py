@@ -13,10 +13,17 @@ from django.utils.translation import gettext as _
 from tunas.core.concurrency import save_versioned
 from tunas.core.errors import Problem, message_for
 from tunas.core.nik import parse_nik
+from tunas.regions.models import Hamlet, Village
 from tunas.regions.selectors import district_exists
+from tunas.regions.services import hamlet_get_or_create
 
 from .eligibility import Candidate, EligibilityContext, check_candidate
 from .models import Group, GroupStatus, Membership, Person, Role, Verification, name_key
+
+# Groups take members and verification decisions until training starts; later the roster is fixed.
+OPEN_STATUSES = (GroupStatus.FORMING, GroupStatus.VERIFIED)
+# Roles a group holds once each (DOMAIN.md: a chair, a secretary, a treasurer, the rest members).
+SINGLE_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)
 
 
 @dataclass
@@ -43,9 +50,19 @@ class PersonData:
 
     def candidate(self, group_id: int | None) -> Candidate:
         return Candidate(
-            nik=self.nik, full_name=self.full_name, birth_date=self.birth_date, village_code=self.village_id,
-            categories=list(self.categories), phone=self.phone or None, group_id=group_id,
+            nik=self.nik,
+            full_name=self.full_name,
+            birth_date=self.birth_date,
+            village_code=self.village_id,
+            categories=list(self.categories),
+            phone=self.phone or None,
+            group_id=group_id,
         )
+
+
+def field_error(field_name: str, message: str, code: str) -> ValidationError:
+    """An error beside one field that keeps its stable code (a dict of plain strings would drop it)."""
+    return ValidationError({field_name: ValidationError(message, code=code)})
 
 
 def problems_to_validation_error(problems: list[Problem]) -> ValidationError:
@@ -67,22 +84,81 @@ def nik_problems(data: PersonData) -> list[Problem]:
 
 @transaction.atomic
 def group_save(*, group: Group, expected_version: int | None, by=None) -> Group:
-    """Creates or updates a business group; its village must lie inside the programme office's jurisdiction."""
+    """Creates or updates a group: a name unique in its programme, a village inside the office's area."""
+    if group.name and group.program_id:
+        same_name = Group.objects.filter(program_id=group.program_id, name__iexact=group.name.strip())
+        if same_name.exclude(pk=group.pk).exists():
+            raise field_error(
+                "name",
+                _("A group with this name already exists in this programme. Choose another name."),
+                "value_invalid",
+            )
     group.full_clean()
     prefix = group.program.office.region_code
     if prefix and not group.village_id.startswith(prefix + "."):
-        raise ValidationError({"village": message_for("domicile_outside")}, code="domicile_outside")
+        raise field_error("village", message_for("domicile_outside"), "domicile_outside")
     if group.hamlet_id and group.hamlet.village_id != group.village_id:
-        raise ValidationError({"hamlet": _("The hamlet does not belong to the chosen village.")},
-                              code="value_invalid")
+        raise field_error("hamlet", _("The hamlet does not belong to the chosen village."), "value_invalid")
     save_versioned(group, expected_version=expected_version)
     return group
+
+
+def hamlet_resolve(*, village: Village | None, text: str, by=None) -> tuple[Hamlet | None, bool]:
+    """The village's hamlet named ``text``, added to the village's list when new; None without a name."""
+    text = " ".join((text or "").split())
+    if village is None or not text:
+        return None, False
+    return hamlet_get_or_create(village=village, text=text, by=by)
+
+
+@transaction.atomic
+def group_save_with_hamlet(
+    *, group: Group, hamlet_text: str, expected_version: int | None, by=None
+) -> tuple[Group, bool]:
+    """Saves a group whose hamlet was chosen or typed; a new hamlet is kept only if the group saves."""
+    hamlet, created = hamlet_resolve(
+        village=group.village if group.village_id else None, text=hamlet_text, by=by
+    )
+    group.hamlet = hamlet
+    group_save(group=group, expected_version=expected_version, by=by)
+    return group, created
 
 
 def _apply(person: Person, data: PersonData) -> None:
     for name, value in data.__dict__.items():
         setattr(person, name, value)
     person.name_key = name_key(data.full_name)
+
+
+def _check_group_open(group: Group) -> None:
+    if group.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("The group is %(status)s; its members can no longer change.")
+            % {"status": group.get_status_display()},
+            code="value_invalid",
+        )
+
+
+def _check_single_role(group: Group, role: str, exclude_membership_id: int | None = None) -> None:
+    if role not in SINGLE_ROLES:
+        return
+    taken = (
+        group.memberships.filter(role=role)
+        .exclude(verification=Verification.REJECTED)
+        .exclude(pk=exclude_membership_id)
+        .exists()
+    )
+    if taken:
+        raise field_error(
+            "role",
+            _("This group already has a %(role)s. Choose another role or change theirs first.")
+            % {"role": Role(role).label.lower()},
+            "value_invalid",
+        )
+
+
+def _warnings_data(warnings: list[Problem]) -> list[dict]:
+    return [{"code": w.code, "message": w.message} for w in warnings]
 
 
 @transaction.atomic
@@ -93,6 +169,7 @@ def member_register(*, group: Group, data: PersonData, role: str = Role.MEMBER, 
     another NIK) are stored on the membership for an officer to resolve.
     """
     program = group.program
+    _check_group_open(group)
     problems = nik_problems(data)
     if problems:
         raise problems_to_validation_error(problems)
@@ -100,13 +177,17 @@ def member_register(*, group: Group, data: PersonData, role: str = Role.MEMBER, 
     errors, warnings = check_candidate(data.candidate(group.pk), context)
     if errors:
         raise problems_to_validation_error(errors)
+    _check_single_role(group, role)
     person = Person.objects.select_for_update().filter(nik=data.nik).first() or Person(created_by=by)
     _apply(person, data)
     person.full_clean()
     person.save()
     membership = Membership(
-        program=program, group=group, person=person, role=role,
-        warnings=[{"code": w.code, "message": w.message} for w in warnings],
+        program=program,
+        group=group,
+        person=person,
+        role=role,
+        warnings=_warnings_data(warnings),
     )
     membership.full_clean()
     membership.save()
@@ -114,33 +195,90 @@ def member_register(*, group: Group, data: PersonData, role: str = Role.MEMBER, 
 
 
 @transaction.atomic
-def member_update(*, membership: Membership, data: PersonData, role: str, expected_version: int | None,
-                  by=None) -> Membership:
-    """Changes a member's personal data and role, re-checking every rule against everyone else."""
+def member_update(
+    *, membership: Membership, data: PersonData, role: str, expected_version: int | None, by=None
+) -> Membership:
+    """Changes a member's personal data and role, re-checking every rule against everyone else.
+
+    New possible-duplicate warnings replace the stored ones and reopen them for an officer.
+    """
     problems = nik_problems(data)
     if problems:
         raise problems_to_validation_error(problems)
     person = membership.person
-    if data.nik != person.nik and Person.objects.filter(nik=data.nik).exists():
-        raise ValidationError({"nik": message_for("duplicate_in_program")}, code="duplicate_in_program")
-    context = EligibilityContext(membership.program, [data.candidate(None)], exclude_membership_id=membership.pk)
-    errors, _warnings = check_candidate(data.candidate(None), context)
+    if data.nik != person.nik:
+        other = Person.objects.filter(nik=data.nik).first()
+        if other is not None:
+            if Membership.objects.filter(program_id=membership.program_id, person=other).exists():
+                raise field_error("nik", message_for("duplicate_in_program"), "duplicate_in_program")
+            raise field_error(
+                "nik",
+                _("Another person is already registered with this NIK. Check the number on the ID card."),
+                "value_invalid",
+            )
+    context = EligibilityContext(
+        membership.program, [data.candidate(None)], exclude_membership_id=membership.pk
+    )
+    errors, warnings = check_candidate(data.candidate(None), context)
     if errors:
         raise problems_to_validation_error(errors)
+    _check_single_role(membership.group, role, exclude_membership_id=membership.pk)
     _apply(person, data)
     person.full_clean()
     person.save()
     membership.role = role
+    new_warnings = _warnings_data(warnings)
+    if new_warnings != membership.warnings:
+        membership.warnings = new_warnings
+        membership.warnings_resolved_by = None
     save_versioned(membership, expected_version=expected_version)
     return membership
 
 
 @transaction.atomic
+def member_save(
+    *,
+    data: PersonData,
+    hamlet_text: str,
+    role: str,
+    group: Group | None = None,
+    membership: Membership | None = None,
+    expected_version: int | None = None,
+    by=None,
+) -> tuple[Membership, bool]:
+    """Registers (``group``) or updates (``membership``) a member whose hamlet was chosen or typed by name.
+
+    A hamlet typed for the first time is added to the village's list, and kept only if the member saves.
+    """
+    village = Village.objects.filter(code=data.village_id).first() if data.village_id else None
+    hamlet, created = hamlet_resolve(village=village, text=hamlet_text, by=by)
+    data.hamlet_id = hamlet.pk if hamlet else None
+    if membership is None:
+        if group is None:
+            raise ValueError("member_save needs a group to register into, or a membership to update")
+        return member_register(group=group, data=data, role=role, by=by), created
+    return member_update(
+        membership=membership, data=data, role=role, expected_version=expected_version, by=by
+    ), created
+
+
+@transaction.atomic
 def member_verify(*, membership: Membership, approve: bool, reason: str, by) -> Membership:
-    """Records a verifier's decision on one member; a rejection needs a reason. Who and when are kept."""
+    """Records a verifier's decision on one member; a rejection needs a reason. Who and when are kept.
+
+    Decisions stay open while the group is forming; once the group is verified only late members wait.
+    """
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise ValidationError({"reason": _("Give the reason for the rejection.")}, code="required")
+        raise field_error("reason", _("Give the reason for the rejection."), "required")
+    group = membership.group
+    late_member = group.status == GroupStatus.VERIFIED and membership.verification == Verification.PENDING
+    if group.status != GroupStatus.FORMING and not late_member:
+        raise ValidationError(
+            _("The group is %(status)s; decisions on its members can no longer change.")
+            % {"status": group.get_status_display()},
+            code="value_invalid",
+        )
     membership.verification = Verification.APPROVED if approve else Verification.REJECTED
     membership.verification_reason = reason
     membership.verified_by = by
@@ -155,7 +293,13 @@ def group_verify(*, group: Group, approve: bool, reason: str, by) -> Group:
     """Verifies or rejects a group. A group is verified only when no member still waits for a decision."""
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise ValidationError({"reason": _("Give the reason for the rejection.")}, code="required")
+        raise field_error("reason", _("Give the reason for the rejection."), "required")
+    if group.status not in (GroupStatus.FORMING, GroupStatus.VERIFIED, GroupStatus.REJECTED):
+        raise ValidationError(
+            _("The group is %(status)s; its verification can no longer change.")
+            % {"status": group.get_status_display()},
+            code="value_invalid",
+        )
     if approve:
         pending = group.memberships.filter(verification=Verification.PENDING).count()
         if pending:
@@ -183,6 +327,8 @@ def group_verify(*, group: Group, approve: bool, reason: str, by) -> Group:
 @transaction.atomic
 def membership_warnings_resolve(*, membership: Membership, by) -> Membership:
     """An officer confirms the possible duplicates were checked and are different people."""
+    if not membership.warnings:
+        raise ValidationError(_("This member has no warnings to resolve."), code="value_invalid")
     membership.warnings_resolved_by = by
     membership.save(update_fields=["warnings_resolved_by", "updated_at"])
     return membership
@@ -191,7 +337,10 @@ def membership_warnings_resolve(*, membership: Membership, by) -> Membership:
 @transaction.atomic
 def membership_remove(*, membership: Membership, by=None) -> None:
     """Takes a member out of a group before verification (the person record stays, with its history)."""
-    if membership.verification == Verification.APPROVED:
-        raise ValidationError(_("A verified member cannot be removed; reject them with a reason instead."),
-                              code="value_invalid")
+    if membership.verification != Verification.PENDING:
+        raise ValidationError(
+            _("Only a member still waiting for verification can be removed; the decision on them is kept."),
+            code="value_invalid",
+        )
+    _check_group_open(membership.group)
     membership.delete()

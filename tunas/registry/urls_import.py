@@ -1,3 +1,15 @@
-"""URLs of the spreadsheet import (filled in by tunas.registry.views_import)."""
+"""URLs of the spreadsheet import: upload → preview → confirm → progress → result."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_import as views
+
+urlpatterns = [
+    path("impor/<str:code>/", views.import_upload, name="import_upload"),
+    path("impor/<str:code>/templat.xlsx", views.import_template, name="import_template"),
+    path("impor/<str:code>/<int:pk>/pratinjau/", views.import_preview, name="import_preview"),
+    path("impor/<str:code>/<int:pk>/konfirmasi/", views.import_confirm, name="import_confirm"),
+    path("impor/<str:code>/<int:pk>/progres/", views.import_progress, name="import_progress"),
+    path("impor/<str:code>/<int:pk>/hasil/", views.import_result, name="import_result"),
+    path("impor/<str:code>/<int:pk>/masalah.xlsx", views.import_problems, name="import_problems"),
+]

@@ -13,6 +13,7 @@ register.filter("angka", formatting.number)
 register.filter("persen", formatting.percent)
 register.filter("tanggal", formatting.date_long)
 register.filter("waktu", formatting.datetime_long)
+register.filter("menit", formatting.minutes)
 register.filter("nik_masked", mask_nik)
 
 

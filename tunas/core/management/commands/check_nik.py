@@ -1,6 +1,8 @@
+import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from tunas.core.errors import message_for
 from tunas.core.nik import parse_nik
@@ -13,10 +15,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("nik", nargs="+")
         parser.add_argument("--json", action="store_true", help="One JSON object per line.")
+        parser.add_argument(
+            "--sex", choices=["M", "F"], help="Compare the sex encoded in each NIK with this."
+        )
+        parser.add_argument(
+            "--birth-date", metavar="YYYY-MM-DD", help="Compare the birth date encoded in each NIK with this."
+        )
 
     def handle(self, *args, **options):
+        birth_date = None
+        if options["birth_date"]:
+            try:
+                birth_date = dt.date.fromisoformat(options["birth_date"])
+            except ValueError as exc:
+                raise CommandError(_("Write the birth date as YYYY-MM-DD, for example 1980-05-17.")) from exc
         for value in options["nik"]:
-            result = parse_nik(value, district_exists=district_exists)
+            result = parse_nik(
+                value, sex=options["sex"], birth_date=birth_date, district_exists=district_exists
+            )
             if options["json"]:
                 self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
                 continue

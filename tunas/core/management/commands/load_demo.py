@@ -19,6 +19,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("Demo data is loaded.")))
         if not options["quiet_logins"]:
             self.stdout.write(_("Demo logins (password for all: %(pw)s):") % {"pw": demo.DEMO_PASSWORD})
-            for username, first, last, roles, office in demo.DEMO_USERS:
+            for username, _first, _last, roles, office in demo.DEMO_USERS:
                 labels = ", ".join(str(r.label) for r in roles)
                 self.stdout.write(f"  {username:<18} {labels} — {office}")

@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from tunas.programs.dossier import program_dossier
 from tunas.programs.models import Program
@@ -16,5 +17,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         program = Program.objects.select_related("office").filter(code=options["code"]).first()
         if program is None:
-            raise CommandError(f"No programme with code {options['code']}.")
+            raise CommandError(_("No programme with code %(code)s.") % {"code": options["code"]})
         self.stdout.write(json.dumps(program_dossier(program), ensure_ascii=False, indent=2))

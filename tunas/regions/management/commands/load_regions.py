@@ -19,7 +19,11 @@ class Command(BaseCommand):
                 "(%(new)s new) in %(s).1f s."
             )
             % {
-                "p": result.provinces, "r": result.regencies, "d": result.districts, "v": result.villages,
-                "new": result.created, "s": seconds,
+                "p": result.provinces,
+                "r": result.regencies,
+                "d": result.districts,
+                "v": result.villages,
+                "new": result.created,
+                "s": seconds,
             }
         )

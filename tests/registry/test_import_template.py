@@ -1,0 +1,120 @@
+"""The downloadable participant template: its headers, text columns and drop-down lists."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.factories import GroupFactory, ProgramFactory
+from tunas.registry.import_template import template_bytes
+from tunas.registry.importing import HEADERS, import_participants
+from tunas.registry.models import GroupStatus, Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def workbook(program):
+    GroupFactory(program=program, name="Lontar Besang")
+    GroupFactory(program=program, name="Jajan Bali Sengguan")
+    GroupFactory(program=program, name="Bubar", status=GroupStatus.DISSOLVED)
+    return load_workbook(io.BytesIO(template_bytes(program)))
+
+
+def _list_of(workbook, header: str) -> list[str]:
+    """The items a column's drop-down offers, read from the hidden list sheet its validation points to."""
+    sheet = workbook.worksheets[0]
+    letter = "ABCDEFGHIJKLMNO"[HEADERS.index(header)]
+    for validation in sheet.data_validations.dataValidation:
+        if any(str(r).startswith(f"{letter}2:") for r in validation.sqref.ranges):
+            ref = validation.formula1
+            sheet_name, cells = ref.rsplit("!", 1)
+            lists = workbook[sheet_name.strip("'")]
+            start, end = cells.replace("$", "").split(":")
+            return [row[0].value for row in lists[start:end]]
+    raise AssertionError(f"no drop-down on {header}")
+
+
+def test_the_first_sheet_has_the_template_headers_in_order(workbook):
+    assert [c.value for c in workbook.worksheets[0][1]] == list(HEADERS)
+    assert HEADERS == (
+        "NIK",
+        "No KK",
+        "Nama",
+        "Jenis Kelamin",
+        "Tempat Lahir",
+        "Tanggal Lahir",
+        "Alamat",
+        "Kode Desa",
+        "Banjar/Dusun",
+        "No HP",
+        "Kategori",
+        "Disabilitas",
+        "Pendidikan",
+        "Kelompok",
+        "Peran",
+    )
+
+
+def test_nik_no_kk_and_phone_columns_are_formatted_as_text(workbook):
+    columns = workbook.worksheets[0].column_dimensions
+    assert (columns["A"].number_format, columns["B"].number_format, columns["J"].number_format) == ("@",) * 3
+
+
+def test_the_list_sheet_is_hidden(workbook):
+    assert [ws.sheet_state for ws in workbook.worksheets][1] == "hidden"
+
+
+def test_sex_and_roles_offer_their_words(workbook):
+    assert _list_of(workbook, "Jenis Kelamin") == ["L", "P"]
+    assert _list_of(workbook, "Peran") == ["Ketua", "Sekretaris", "Bendahara", "Anggota"]
+
+
+def test_groups_offer_the_programmes_open_groups(workbook):
+    assert _list_of(workbook, "Kelompok") == ["Jajan Bali Sengguan", "Lontar Besang"]
+
+
+def test_villages_offer_every_village_of_the_jurisdiction(workbook):
+    villages = _list_of(workbook, "Kode Desa")
+    assert len(villages) == 59
+    assert "51.05.03.1008 Semarapura Kaja (Klungkung)" in villages
+    assert all(v.startswith("51.05.") for v in villages)
+
+
+def test_categories_offer_the_labels_the_programme_allows(klungkung):
+    program = ProgramFactory(office=klungkung, allowed_categories=["lansia", "penganggur"])
+    workbook = load_workbook(io.BytesIO(template_bytes(program)))
+    assert _list_of(workbook, "Kategori") == ["Penganggur", "Lansia"]
+
+
+def test_a_template_filled_from_its_own_lists_imports_cleanly(workbook, program, tmp_path):
+    from tests.factories import make_nik
+
+    sheet = workbook.worksheets[0]
+    village = _list_of(workbook, "Kode Desa")[0]
+    sheet.append(
+        [
+            make_nik(district=village[:8]),
+            None,
+            "Ni Luh Template",
+            "P",
+            "Klungkung",
+            "17-05-1980",
+            None,
+            village,
+            "Banjar Besang",
+            "0812 3456 7890",
+            "Penganggur",
+            None,
+            None,
+            "Lontar Besang",
+            "Ketua",
+        ]
+    )
+    sheet["A2"].value = make_nik(district=village[:8], sex="F")
+    workbook.save(tmp_path / "isi.xlsx")
+    report = import_participants(program=program, source=tmp_path / "isi.xlsx")
+    assert (report.errors, report.created) == ([], 1)
+    assert Membership.objects.get(program=program).person.full_name == "Ni Luh Template"
