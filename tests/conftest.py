@@ -11,6 +11,7 @@ from tunas.regions.models import Village
 from tunas.regions.services import regions_load
 
 from .factories import OfficeFactory, ProgramFactory, UserFactory
+from .quick_hashing import QUICK_HASHERS
 
 PASSWORD = "correct-horse-battery"
 
@@ -30,9 +31,11 @@ def bali_regions(transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _english_off(settings):
+def _test_settings(settings):
+    """Indonesian by default, no login lockouts between tests, and Argon2 with cheap parameters."""
     settings.LANGUAGE_CODE = "id"
     settings.AXES_ENABLED = False
+    settings.PASSWORD_HASHERS = QUICK_HASHERS
 
 
 @pytest.fixture

@@ -47,11 +47,12 @@ def test_language_switcher_turns_the_page_into_english_and_back(page_factory, kl
     page = page_factory(DESKTOP)
     page.goto(page.base + "/akun/masuk/")
     assert page.locator("h1").inner_text() == "Masuk ke Tunas"
-    page.select_option("#language-select", "en")
-    page.wait_for_load_state("networkidle")
+    # Choosing a language submits the switcher's form; wait for the page it reloads.
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
     assert page.locator("h1").inner_text() == "Sign in to Tunas"
-    page.select_option("#language-select", "id")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.select_option("#language-select", "id")
     assert page.locator("h1").inner_text() == "Masuk ke Tunas"
 
 

@@ -116,6 +116,16 @@ def test_the_switcher_stores_the_choice_in_the_language_cookie_and_returns_to_th
 
 
 @pytest.mark.django_db
+def test_switching_back_to_indonesian_replaces_the_english_choice():
+    client = Client()
+    login_url = reverse("accounts:login")
+    client.post(reverse("set_language"), {"language": "en", "next": login_url})
+    response = client.post(reverse("set_language"), {"language": "id", "next": login_url})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "id"
+    assert '<html lang="id">' in client.get(login_url).content.decode()
+
+
+@pytest.mark.django_db
 def test_the_switcher_does_not_redirect_to_another_site():
     response = Client().post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
     assert response.status_code == 302

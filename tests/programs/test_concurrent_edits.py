@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
 from tests.conftest import login
-from tests.factories import UserFactory
+from tests.factories import OfficeFactory, ProgramFactory, UserFactory
+from tunas.core.concurrency import save_versioned
 from tunas.core.errors import ConflictError
 from tunas.programs import services
 from tunas.programs.models import BudgetLine, Program
@@ -107,3 +111,52 @@ def test_a_save_by_someone_else_makes_an_open_edit_form_stale(officer, klungkung
     assert CONFLICT in response.content.decode()
     program.refresh_from_db()
     assert program.name == "Simpan duluan"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_racing_for_the_same_version_cannot_both_win():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two real connections with row locks; the SQLite test database lives in memory")
+    program = ProgramFactory(office=OfficeFactory())
+    first_holds_the_row = threading.Event()
+    let_first_commit = threading.Event()
+    outcome: dict[str, str] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                mine = Program.objects.get(pk=program.pk)
+                mine.name = "First"
+                save_versioned(mine, expected_version=1)
+                first_holds_the_row.set()
+                let_first_commit.wait(10)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_holds_the_row.wait(10)
+            mine = Program.objects.get(pk=program.pk)  # still version 1: the first has not committed
+            mine.name = "Second"
+            try:
+                save_versioned(mine, expected_version=1)
+                outcome["second"] = "saved"
+            except ConflictError:
+                outcome["second"] = "conflict"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_holds_the_row.wait(10)
+    time.sleep(0.5)
+    # The second save waits on the first's uncommitted row instead of reading a stale version and writing.
+    assert threads[1].is_alive()
+    let_first_commit.set()
+    for thread in threads:
+        thread.join(20)
+
+    assert outcome == {"second": "conflict"}
+    program.refresh_from_db()
+    assert (program.name, program.version) == ("First", 2)

@@ -292,7 +292,9 @@ def test_only_programme_managers_may_create_or_edit(request, who, program):
 
 def test_a_viewer_reads_the_list_and_the_programme(viewer, program):
     client = login(viewer)
-    assert program.code in client.get(reverse("programs:list")).content.decode()
+    listing = client.get(reverse("programs:list")).content.decode()
+    assert program.code in listing
+    assert reverse("programs:create") not in listing
     response = client.get(reverse("programs:detail", args=[program.code]))
     assert response.status_code == 200
     assert reverse("programs:edit", args=[program.code]) not in response.content.decode()

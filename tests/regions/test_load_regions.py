@@ -45,8 +45,8 @@ def test_the_command_reports_what_it_loaded_and_that_nothing_was_new():
     text = out.getvalue()
     assert "38 provinces" in text
     assert "514 regencies/cities" in text
-    assert "7285 districts" in text
-    assert "83762 villages" in text
+    assert "7,285 districts" in text
+    assert "83,762 villages" in text
     assert "(0 new)" in text
 
 

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,8 +22,8 @@ def _require_admin(request: AuthenticatedHttpRequest) -> None:
 @login_required
 def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request)
-    users = selectors.user_list_visible(user=request.user)
-    return render(request, "accounts/user_list.html", {"users": users})
+    page = Paginator(selectors.user_list_visible(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "users": page.object_list})
 
 
 @login_required

@@ -10,21 +10,20 @@ from .errors import ConflictError
 def save_versioned(instance: models.Model, *, expected_version: int | None) -> None:
     """Saves ``instance`` only if its row still has ``expected_version``, and bumps the version.
 
-    The row is locked while checked (PostgreSQL ``SELECT … FOR UPDATE``; SQLite serialises writers), so two
-    people saving the same version cannot both win. ``expected_version=None`` is for new rows.
+    The check and the bump are one conditional UPDATE, so two people saving the same version cannot both
+    win on any database: the second UPDATE waits for the first to commit, then matches no row.
+    ``expected_version=None`` is for new rows.
     """
     if instance.pk is None or expected_version is None:
         instance.save()
         return
     with transaction.atomic():
-        current = (
+        claimed = (
             type(instance)
-            ._default_manager.select_for_update()
-            .filter(pk=instance.pk)
-            .values_list("version", flat=True)
-            .first()
+            ._default_manager.filter(pk=instance.pk, version=expected_version)
+            .update(version=expected_version + 1)
         )
-        if current != expected_version:
+        if claimed != 1:
             raise ConflictError()
         instance.version = expected_version + 1  # type: ignore[attr-defined]
         instance.save()

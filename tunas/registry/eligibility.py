@@ -93,11 +93,16 @@ class EligibilityContext:
 
         # Possible duplicates: another NIK with the same normalised name and birth date, or the same phone.
         self.people_by_name: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
-        keys = sorted({name_key(c.full_name) for c in candidates if c.full_name})
-        for chunk in _chunks(keys):
-            for nik, key, birth in Person.objects.filter(name_key__in=chunk).values_list(
-                "nik", "name_key", "birth_date"
-            ):
+        births_by_key: dict[str, set[dt.date]] = defaultdict(set)
+        for c in candidates:
+            if c.full_name and c.birth_date:
+                births_by_key[name_key(c.full_name)].add(c.birth_date)
+        for chunk in _chunks(sorted(births_by_key)):
+            # Common names are shared by thousands: only people also born on a candidate's date matter.
+            births = sorted({birth for key in chunk for birth in births_by_key[key]})
+            for nik, key, birth in Person.objects.filter(
+                name_key__in=chunk, birth_date__in=births
+            ).values_list("nik", "name_key", "birth_date"):
                 self.people_by_name[(key, birth)].add(nik)
         self.people_by_phone: dict[str, set[str]] = defaultdict(set)
         phones = sorted({c.phone for c in candidates if c.phone})

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -47,7 +47,9 @@ from .models import (
 )
 from .services import OPEN_STATUSES, SINGLE_ROLES, PersonData
 
-BATCH = 2000
+# Rows written per statement batch: large enough for few queries, small enough that a batch of people,
+# memberships and their history stays a few megabytes.
+BATCH = 1000
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 EXTENSIONS = (*SPREADSHEET_EXTENSIONS, ".csv")
 HEADER_SEARCH_ROWS = 10
@@ -923,6 +925,9 @@ def _bulk_update(objs: list, fields: list[str], *, batch_size: int) -> None:
     PostgreSQL and SQLite 3.33+ join a list of values instead; other databases keep Django's way.
     """
     model = type(objs[0])
+    # The wrapper itself, not django.db.connection: every attribute read through that proxy costs a
+    # context-local lookup, and the values below make tens of thousands of them.
+    connection = connections[model._default_manager.db]
     postgres = connection.vendor == "postgresql"
     if not postgres and not (connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 33)):
         model._default_manager.bulk_update(objs, fields, batch_size=batch_size)
@@ -987,6 +992,12 @@ def _full_sqlite_batches():
             del features.max_query_params
 
 
+def _parse_all(importer: Importer, source, filename: str) -> list[_Row]:
+    # The sheet lives only as long as this call: its cells are native memory as large as the parsed rows.
+    table = source if isinstance(source, Table) else read_table(source, filename)
+    return [importer.parse(number, values) for number, values in data_rows(table)]
+
+
 def import_participants(
     *,
     program,
@@ -1005,9 +1016,8 @@ def import_participants(
     A person already known by NIK is reused and their data updated; a new hamlet is added to its village
     (not on a dry run). Raises ImportFileError when the file cannot be read at all.
     """
-    table = source if isinstance(source, Table) else read_table(source, filename)
     importer = Importer(program, by=by, batch_size=batch_size)
-    rows = [importer.parse(number, values) for number, values in data_rows(table)]
+    rows = _parse_all(importer, source, filename)
     importer.resolve(rows, dry_run=dry_run)
     valid = importer.check(rows, progress)
     report = ImportReport(rows=len(rows), valid=len(valid))

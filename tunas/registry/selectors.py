@@ -41,6 +41,7 @@ def registry_scope_q(user) -> Q:
 
 
 def may_read_registry(user) -> bool:
+    """Whether the user's roles open the registry pages at all (the rows are scoped separately)."""
     return bool(user and user.is_authenticated and user.has_role(*JURISDICTION_READERS))
 
 

@@ -66,6 +66,7 @@ def field_error(field_name: str, message: str, code: str) -> ValidationError:
 
 
 def problems_to_validation_error(problems: list[Problem]) -> ValidationError:
+    """One ValidationError holding every problem beside its field, each with its stable code."""
     by_field: dict[str, list[ValidationError]] = {}
     for p in problems:
         by_field.setdefault(p.field or "__all__", []).append(ValidationError(p.message, code=p.code))

@@ -18,7 +18,9 @@ urlpatterns = [
     path("peserta/<int:pk>/ubah/", views.member_edit, name="member_edit"),
     path("peserta/<int:pk>/keluarkan/", views.member_remove, name="member_remove"),
     path("peserta/<int:pk>/verifikasi/", views.member_verify, name="member_verify"),
-    path("peserta/<int:pk>/peringatan-selesai/", views.member_warnings_resolve, name="member_warnings_resolve"),
+    path(
+        "peserta/<int:pk>/peringatan-selesai/", views.member_warnings_resolve, name="member_warnings_resolve"
+    ),
     path("verifikasi/", views.verification_queue, name="verification_queue"),
     path("seleksi/<str:code>/berita-acara.pdf", views.selection_record_pdf, name="selection_record_pdf"),
     path("dusun-desa/", views.hamlet_options, name="hamlet_options"),

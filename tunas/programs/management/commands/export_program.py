@@ -17,5 +17,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         program = Program.objects.select_related("office").filter(code=options["code"]).first()
         if program is None:
-            raise CommandError(_("No programme with code %(code)s.") % {"code": options["code"]})
+            raise CommandError(_("No programme has the code %(code)s.") % {"code": options["code"]})
         self.stdout.write(json.dumps(program_dossier(program), ensure_ascii=False, indent=2))

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from tunas.core.formatting import number
 from tunas.regions.services import regions_load
 
 
@@ -19,11 +20,11 @@ class Command(BaseCommand):
                 "(%(new)s new) in %(s).1f s."
             )
             % {
-                "p": result.provinces,
-                "r": result.regencies,
-                "d": result.districts,
-                "v": result.villages,
-                "new": result.created,
+                "p": number(result.provinces),
+                "r": number(result.regencies),
+                "d": number(result.districts),
+                "v": number(result.villages),
+                "new": number(result.created),
                 "s": seconds,
             }
         )

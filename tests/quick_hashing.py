@@ -6,7 +6,6 @@ would pay; tests/accounts checks the real configuration separately.
 
 from __future__ import annotations
 
-import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
@@ -17,11 +16,6 @@ class QuickArgon2PasswordHasher(Argon2PasswordHasher):
 
 
 QUICK_HASHERS = [
-    "tests.core.quick_hashing.QuickArgon2PasswordHasher",
+    "tests.quick_hashing.QuickArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _quick_argon2(settings):
-    settings.PASSWORD_HASHERS = QUICK_HASHERS
