@@ -42,8 +42,13 @@ def chromium():
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
         )
         yield browser
@@ -89,6 +94,7 @@ def klungkung_world(bali_regions):
     gianyar = OfficeFactory(name="Dinas Tenaga Kerja Kabupaten Gianyar", region_code="51.04")
     officer = UserFactory(username="operator", office=office, roles=[Role.OFFICER, Role.ADMIN])
     outsider = UserFactory(username="operator.gianyar", office=gianyar, roles=[Role.OFFICER])
-    program = ProgramFactory(office=office, code="KLK-TKM-2026", name="Wirausaha Baru 2026",
-                             group_size_min=1, group_size_max=10)
+    program = ProgramFactory(
+        office=office, code="KLK-TKM-2026", name="Wirausaha Baru 2026", group_size_min=1, group_size_max=10
+    )
     return {"office": office, "officer": officer, "outsider": outsider, "program": program}

@@ -12,8 +12,23 @@ from .conftest import DESKTOP, PHONE, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HEADERS = ["NIK", "No KK", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Alamat", "Kode Desa",
-           "Banjar/Dusun", "No HP", "Kategori", "Disabilitas", "Pendidikan", "Kelompok", "Peran"]
+HEADERS = [
+    "NIK",
+    "No KK",
+    "Nama",
+    "Jenis Kelamin",
+    "Tempat Lahir",
+    "Tanggal Lahir",
+    "Alamat",
+    "Kode Desa",
+    "Banjar/Dusun",
+    "No HP",
+    "Kategori",
+    "Disabilitas",
+    "Pendidikan",
+    "Kelompok",
+    "Peran",
+]
 
 
 def _sheet(path, rows):
@@ -34,14 +49,43 @@ def test_officer_uploads_previews_with_problems_first_and_imports_only_the_valid
     GroupFactory(program=program, name="Tenun Cepuk Tanglad", village_id="51.05.01.2006")
     born = dt.date(1985, 3, 12)
     good = [
-        [make_nik(district="51.05.01", birth=born, sex="F", serial=11 + i), "", f"Ni Made Uji {i}", "P",
-         "Klungkung", "12-03-1985", "", "51.05.01.2006", "Dusun Karang", "0812 3456 78" + str(10 + i),
-         "Penganggur", "", "SMA", "Tenun Cepuk Tanglad", "Ketua" if i == 0 else "Anggota"]
+        [
+            make_nik(district="51.05.01", birth=born, sex="F", serial=11 + i),
+            "",
+            f"Ni Made Uji {i}",
+            "P",
+            "Klungkung",
+            "12-03-1985",
+            "",
+            "51.05.01.2006",
+            "Dusun Karang",
+            "0812 3456 78" + str(10 + i),
+            "Penganggur",
+            "",
+            "SMA",
+            "Tenun Cepuk Tanglad",
+            "Ketua" if i == 0 else "Anggota",
+        ]
         for i in range(3)
     ]
     # The sex says man, the NIK says woman: refused with its code, the other rows go through.
-    bad = [make_nik(district="51.05.01", birth=born, sex="F", serial=99), "", "I Wayan Salah", "L",
-           "Klungkung", "12-03-1985", "", "51.05.01.2006", "", "", "Penganggur", "", "", "Tenun Cepuk Tanglad", ""]
+    bad = [
+        make_nik(district="51.05.01", birth=born, sex="F", serial=99),
+        "",
+        "I Wayan Salah",
+        "L",
+        "Klungkung",
+        "12-03-1985",
+        "",
+        "51.05.01.2006",
+        "",
+        "",
+        "Penganggur",
+        "",
+        "",
+        "Tenun Cepuk Tanglad",
+        "",
+    ]
     path = _sheet(tmp_path / "peserta.xlsx", [*good, bad])
 
     page = page_factory(viewport)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .roles import ROLES_MANAGING_PROGRAMMES, ROLES_SEEING_FULL_NIK, Role
+from .roles import ROLES_MANAGING_PROGRAMMES, ROLES_READING_JURISDICTION, ROLES_SEEING_FULL_NIK, Role
 
 
 class Office(models.Model):
@@ -91,6 +91,10 @@ class User(AbstractUser):
     @property
     def sees_full_nik(self) -> bool:
         return self.has_role(*ROLES_SEEING_FULL_NIK)
+
+    @property
+    def reads_jurisdiction(self) -> bool:
+        return self.has_role(*ROLES_READING_JURISDICTION)
 
     @property
     def manages_programmes(self) -> bool:

@@ -18,3 +18,6 @@ class Role(models.TextChoices):
 ROLES_SEEING_FULL_NIK = frozenset({Role.ADMIN, Role.OFFICER, Role.VERIFIER})
 # Who may plan and change programmes and registry data.
 ROLES_MANAGING_PROGRAMMES = frozenset({Role.ADMIN, Role.OFFICER})
+# Staff who read the programmes and registry of their whole jurisdiction. A mentor reads only the groups
+# assigned to them; instructors and group representatives read only their own sessions or group.
+ROLES_READING_JURISDICTION = frozenset({Role.ADMIN, Role.OFFICER, Role.VERIFIER, Role.VIEWER})

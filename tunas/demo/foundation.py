@@ -13,7 +13,7 @@ from tunas.core.choices import TargetCategory
 from tunas.programs.models import AidForm, FundingSource, Program, Stage
 from tunas.programs.services import program_save
 
-DEMO_PASSWORD = "tunas-demo-2018"
+DEMO_PASSWORD = "tunas-demo-2018"  # noqa: S105 - the demo password is published in the README on purpose
 
 KLUNGKUNG = "Dinas Perindustrian dan Tenaga Kerja Kabupaten Klungkung"
 GIANYAR = "Dinas Tenaga Kerja Kabupaten Gianyar"
@@ -38,11 +38,17 @@ def load_foundation() -> dict:
     role_groups_ensure()
     offices = {
         KLUNGKUNG: office_upsert(
-            name=KLUNGKUNG, short_name="Disperinaker Klungkung", level=Office.Level.REGENCY, region_code="51.05",
+            name=KLUNGKUNG,
+            short_name="Disperinaker Klungkung",
+            level=Office.Level.REGENCY,
+            region_code="51.05",
             address="Jl. Gunung Semeru, Semarapura, Klungkung, Bali",
         ),
         GIANYAR: office_upsert(
-            name=GIANYAR, short_name="Disnaker Gianyar", level=Office.Level.REGENCY, region_code="51.04",
+            name=GIANYAR,
+            short_name="Disnaker Gianyar",
+            level=Office.Level.REGENCY,
+            region_code="51.04",
             address="Gianyar, Bali",
         ),
     }
@@ -50,8 +56,13 @@ def load_foundation() -> dict:
     for username, first, last, roles, office_name in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, first_name=first, last_name=last,
-                        email=f"{username}@demo.tunas.local", office=offices[office_name])
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@demo.tunas.local",
+                office=offices[office_name],
+            )
             user.set_password(DEMO_PASSWORD)
             user.full_clean()
             user.save()
@@ -64,15 +75,27 @@ def load_foundation() -> dict:
             Program(
                 code="KLK-TKM-2018",
                 name="Pelatihan Penciptaan Wirausaha Baru Tenaga Kerja Mandiri melalui Pola Pendampingan",
-                office=office, fiscal_year=2018, funding_source=FundingSource.TP,
-                budget_total=160_000_000, group_size_min=20, group_size_max=20,
-                aid_form=AidForm.GOODS, aid_per_group=25_000_000,
-                min_age=18, allowed_categories=ALL_CATEGORIES, aid_lookback_months=12,
-                registration_start=dt.date(2018, 7, 2), registration_end=dt.date(2018, 7, 31),
-                verification_start=dt.date(2018, 8, 1), verification_end=dt.date(2018, 8, 17),
-                training_start=dt.date(2018, 9, 4), training_end=dt.date(2018, 9, 6),
-                aid_date=dt.date(2018, 9, 4), mentoring_until=dt.date(2019, 3, 31),
-                evaluation_date=dt.date(2020, 9, 4), status=Stage.CLOSED,
+                office=office,
+                fiscal_year=2018,
+                funding_source=FundingSource.TP,
+                budget_total=160_000_000,
+                group_size_min=20,
+                group_size_max=20,
+                aid_form=AidForm.GOODS,
+                aid_per_group=25_000_000,
+                min_age=18,
+                allowed_categories=ALL_CATEGORIES,
+                aid_lookback_months=12,
+                registration_start=dt.date(2018, 7, 2),
+                registration_end=dt.date(2018, 7, 31),
+                verification_start=dt.date(2018, 8, 1),
+                verification_end=dt.date(2018, 8, 17),
+                training_start=dt.date(2018, 9, 4),
+                training_end=dt.date(2018, 9, 6),
+                aid_date=dt.date(2018, 9, 4),
+                mentoring_until=dt.date(2019, 3, 31),
+                evaluation_date=dt.date(2020, 9, 4),
+                status=Stage.CLOSED,
             ),
             [
                 ("Bantuan alat bantu produksi (4 kelompok)", 100_000_000),
@@ -87,15 +110,27 @@ def load_foundation() -> dict:
             Program(
                 code="KLK-TKM-2026",
                 name="Pelatihan Penciptaan Wirausaha Baru melalui Pola Pendampingan Tahun 2026",
-                office=office, fiscal_year=2026, funding_source=FundingSource.APBN_BANTUAN,
-                budget_total=60_000_000, group_size_min=5, group_size_max=10,
-                aid_form=AidForm.MONEY, aid_per_group=10_000_000,
-                min_age=18, allowed_categories=ALL_CATEGORIES, aid_lookback_months=12,
-                registration_start=dt.date(2026, 11, 2), registration_end=dt.date(2026, 12, 18),
-                verification_start=dt.date(2027, 1, 4), verification_end=dt.date(2027, 1, 15),
-                training_start=dt.date(2027, 2, 8), training_end=dt.date(2027, 2, 10),
-                aid_date=dt.date(2027, 2, 10), mentoring_until=dt.date(2027, 8, 31),
-                evaluation_date=dt.date(2029, 2, 10), status=Stage.REGISTRATION,
+                office=office,
+                fiscal_year=2026,
+                funding_source=FundingSource.APBN_BANTUAN,
+                budget_total=60_000_000,
+                group_size_min=5,
+                group_size_max=10,
+                aid_form=AidForm.MONEY,
+                aid_per_group=10_000_000,
+                min_age=18,
+                allowed_categories=ALL_CATEGORIES,
+                aid_lookback_months=12,
+                registration_start=dt.date(2026, 11, 2),
+                registration_end=dt.date(2026, 12, 18),
+                verification_start=dt.date(2027, 1, 4),
+                verification_end=dt.date(2027, 1, 15),
+                training_start=dt.date(2027, 2, 8),
+                training_end=dt.date(2027, 2, 10),
+                aid_date=dt.date(2027, 2, 10),
+                mentoring_until=dt.date(2027, 8, 31),
+                evaluation_date=dt.date(2029, 2, 10),
+                status=Stage.REGISTRATION,
             ),
             [
                 ("Bantuan uang usaha (4 kelompok)", 40_000_000),

@@ -12,6 +12,8 @@ from .models import Program
 def program_list_visible(*, user, filters: dict | None = None) -> QuerySet[Program]:
     """Programmes of offices inside the user's jurisdiction, filtered; one query whatever the count."""
     filters = filters or {}
+    if not user.reads_jurisdiction:
+        return Program.objects.none()
     qs = Program.objects.filter(office_q(user)).select_related("office")
     if q := (filters.get("q") or "").strip():
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
@@ -26,6 +28,8 @@ def program_list_visible(*, user, filters: dict | None = None) -> QuerySet[Progr
 
 def program_get_visible(*, user, code: str) -> Program:
     """One programme by code, or Program.DoesNotExist when it is outside the user's jurisdiction."""
+    if not user.reads_jurisdiction:
+        raise Program.DoesNotExist
     return Program.objects.filter(office_q(user)).select_related("office").get(code=code)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tunas.core.nik import mask_nik
-
 from django.db.models import Case, IntegerField, Value, When
+
+from tunas.core.nik import mask_nik
 
 from .models import Group, Membership, Role
 

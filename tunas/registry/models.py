@@ -63,12 +63,17 @@ class Person(TimeStamped, Versioned):
         "regions.Village", on_delete=models.PROTECT, related_name="people", verbose_name=_("village")
     )
     hamlet = models.ForeignKey(
-        "regions.Hamlet", on_delete=models.PROTECT, null=True, blank=True, related_name="people",
+        "regions.Hamlet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
         verbose_name=_("hamlet (banjar/dusun)"),
     )
     street = models.CharField(_("street address"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=16, blank=True, db_index=True,
-                             help_text=_("Stored as +62…"))
+    phone = models.CharField(
+        _("phone"), max_length=16, blank=True, db_index=True, help_text=_("Stored as +62…")
+    )
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     disability = models.CharField(_("disability"), max_length=20, choices=Disability.choices, blank=True)
     categories = models.JSONField(_("target categories"), default=list)
@@ -79,7 +84,9 @@ class Person(TimeStamped, Versioned):
         _("monthly income before (Rp)"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
     consent_data = models.BooleanField(_("consents to data processing"), default=False)
-    consent_public = models.BooleanField(_("consents to appear by name or photo on public pages"), default=False)
+    consent_public = models.BooleanField(
+        _("consents to appear by name or photo on public pages"), default=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -143,10 +150,16 @@ class Group(TimeStamped, Versioned):
         "regions.Village", on_delete=models.PROTECT, related_name="groups", verbose_name=_("village")
     )
     hamlet = models.ForeignKey(
-        "regions.Hamlet", on_delete=models.PROTECT, null=True, blank=True, related_name="groups",
+        "regions.Hamlet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="groups",
         verbose_name=_("hamlet (banjar/dusun)"),
     )
-    status = models.CharField(_("status"), max_length=12, choices=GroupStatus.choices, default=GroupStatus.FORMING)
+    status = models.CharField(
+        _("status"), max_length=12, choices=GroupStatus.choices, default=GroupStatus.FORMING
+    )
     verification_note = models.TextField(_("verification note"), blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -184,10 +197,12 @@ class Membership(TimeStamped, Versioned):
     """A person in a group of a programme. One person, one group per programme."""
 
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="memberships")
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships",
-                              verbose_name=_("group"))
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships",
-                               verbose_name=_("person"))
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("group")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
+    )
     role = models.CharField(_("role in group"), max_length=12, choices=Role.choices, default=Role.MEMBER)
     verification = models.CharField(
         _("verification"), max_length=10, choices=Verification.choices, default=Verification.PENDING
@@ -232,8 +247,9 @@ class ImportJob(TimeStamped):
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="import_jobs")
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=255)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from tunas.accounts.roles import Role as UserRole
+from tunas.accounts.roles import ROLES_READING_JURISDICTION
 from tunas.core.nik import normalize_nik
 from tunas.core.scoping import office_q
 from tunas.programs.models import Program
 
 from .models import Group, GroupStatus, Membership, Person, Role, Verification
 
-# Staff roles that read the registry of their whole jurisdiction. A mentor reads only assigned groups, and
-# until the mentoring records exist that is none; instructors and group representatives read no registry.
-JURISDICTION_READERS = (UserRole.ADMIN, UserRole.OFFICER, UserRole.VERIFIER, UserRole.VIEWER)
+# A mentor reads only assigned groups, and until the mentoring records exist that is none.
+JURISDICTION_READERS = tuple(ROLES_READING_JURISDICTION)
 
 # Group stages reached after verification: the group passed selection.
 SELECTED_STATUSES = (

@@ -46,7 +46,9 @@ def write_sheet(ws, columns: Sequence[Column], rows: Iterable[Sequence | dict]) 
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = column.width or max(12, min(48, len(str(column.title)) + 4))
-        fmt = {"rupiah": '"Rp" #,##0', "int": "#,##0", "date": "DD-MM-YYYY", "percent": "0.0%"}.get(column.kind)
+        fmt = {"rupiah": '"Rp" #,##0', "int": "#,##0", "date": "DD-MM-YYYY", "percent": "0.0%"}.get(
+            column.kind
+        )
         if fmt or column.kind == "text":
             for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
                 if fmt:
