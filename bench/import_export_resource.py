@@ -152,16 +152,31 @@ class ParticipantResource(resources.ModelResource):
     hamlet_id = fields.Field(attribute="hamlet_id", column_name="Banjar/Dusun")
     phone = fields.Field(attribute="phone", column_name="No HP", widget=PhoneWidget())
     categories = fields.Field(attribute="categories", column_name="Kategori", widget=CategoriesWidget())
-    disability = fields.Field(attribute="disability", column_name="Disabilitas",
-                              widget=ChoiceWidget(_disability_choices()))
-    education = fields.Field(attribute="education", column_name="Pendidikan",
-                             widget=ChoiceWidget(_education_choices()))
+    disability = fields.Field(
+        attribute="disability", column_name="Disabilitas", widget=ChoiceWidget(_disability_choices())
+    )
+    education = fields.Field(
+        attribute="education", column_name="Pendidikan", widget=ChoiceWidget(_education_choices())
+    )
 
     class Meta:
         model = Person
         import_id_fields = ("nik",)
-        fields = ("nik", "kk", "full_name", "sex", "birth_place", "birth_date", "street", "village_id",
-                  "hamlet_id", "phone", "categories", "disability", "education")
+        fields = (
+            "nik",
+            "kk",
+            "full_name",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "street",
+            "village_id",
+            "hamlet_id",
+            "phone",
+            "categories",
+            "disability",
+            "education",
+        )
 
     def before_import(self, dataset, **kwargs):
         prefix = self.program.office.region_code
@@ -177,9 +192,14 @@ class ParticipantResource(resources.ModelResource):
         candidates = []
         for values in dataset.dict:
             nik = normalize_nik(cell_text(values.get("NIK")))
-            candidates.append(Candidate(nik=nik, full_name=cell_text(values.get("Nama")),
-                                        birth_date=parse_date(values.get("Tanggal Lahir")),
-                                        phone=normalize_phone(cell_text(values.get("No HP"))) or None))
+            candidates.append(
+                Candidate(
+                    nik=nik,
+                    full_name=cell_text(values.get("Nama")),
+                    birth_date=parse_date(values.get("Tanggal Lahir")),
+                    phone=normalize_phone(cell_text(values.get("No HP"))) or None,
+                )
+            )
         self.context = EligibilityContext(self.program, candidates)
         self.seen: set[str] = set()
 
@@ -192,20 +212,32 @@ class ParticipantResource(resources.ModelResource):
         raw_nik = row.get("NIK")
         if isinstance(raw_nik, int | float) or not instance.full_name:
             errors.setdefault("nik", ValidationError("nik_format"))
-        result = parse_nik(instance.nik, sex=instance.sex or None, birth_date=instance.birth_date,
-                           district_exists=district_exists)
+        result = parse_nik(
+            instance.nik,
+            sex=instance.sex or None,
+            birth_date=instance.birth_date,
+            district_exists=district_exists,
+        )
         if result.errors:
             errors.setdefault("nik", ValidationError(", ".join(result.errors)))
         if instance.nik in self.seen:
             errors.setdefault("nik", ValidationError("duplicate_in_file"))
         group_id = self.groups.get(_word(cell_text(row.get("Kelompok"))))
-        role = self.roles.get(_word(cell_text(row.get("Peran"))), Role.MEMBER) if row.get("Peran") else Role.MEMBER
+        role = (
+            self.roles.get(_word(cell_text(row.get("Peran"))), Role.MEMBER)
+            if row.get("Peran")
+            else Role.MEMBER
+        )
         if group_id is None:
             errors.setdefault("group", ValidationError("group_unknown"))
         candidate = Candidate(
-            nik=instance.nik, full_name=instance.full_name, birth_date=instance.birth_date,
-            village_code=instance.village_id, categories=list(instance.categories or []),
-            phone=instance.phone or None, group_id=group_id,
+            nik=instance.nik,
+            full_name=instance.full_name,
+            birth_date=instance.birth_date,
+            village_code=instance.village_id,
+            categories=list(instance.categories or []),
+            phone=instance.phone or None,
+            group_id=group_id,
         )
         found, warnings = check_candidate(candidate, self.context)
         for problem in found:
@@ -219,8 +251,9 @@ class ParticipantResource(resources.ModelResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         group_id, role, warnings = instance._membership
-        membership = Membership(program=self.program, group_id=group_id, person=instance, role=role,
-                                warnings=warnings)
+        membership = Membership(
+            program=self.program, group_id=group_id, person=instance, role=role, warnings=warnings
+        )
         if self._meta.use_bulk:
             self.pending.append(membership)
         else:

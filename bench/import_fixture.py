@@ -14,6 +14,7 @@ from django.db import models, transaction
 from openpyxl import Workbook
 
 from tunas.accounts.models import Office, User
+from tunas.core.formatting import MONTHS_ID
 from tunas.programs.models import AidForm, FundingSource, Program, Stage
 from tunas.regions.models import District, Hamlet, Village
 from tunas.regions.services import regions_load
@@ -27,15 +28,68 @@ FILE_GROUPS = 500
 BAD_SHARE = 0.08
 FIRST_MALE = ["I Wayan", "I Made", "I Nyoman", "I Ketut", "I Gede", "I Putu", "I Komang", "I Kadek"]
 FIRST_FEMALE = ["Ni Wayan", "Ni Made", "Ni Nyoman", "Ni Ketut", "Ni Luh", "Ni Putu", "Ni Komang", "Ni Kadek"]
-MIDDLE = ["Agus", "Budi", "Dewa", "Eka", "Gusti", "Indra", "Juli", "Krisna", "Lanang", "Mas", "Nanda", "Oka",
-          "Pande", "Rai", "Sari", "Tirta", "Udayana", "Wira", "Yoga", "Arya"]
-LAST = ["Sudarma", "Suartini", "Arsana", "Widiastuti", "Mertayasa", "Sukerti", "Adnyana", "Yuliani", "Wirawan",
-        "Artini", "Suputra", "Sedana", "Kariasih", "Budiasa", "Darmawan", "Sumerta", "Puspita", "Santika",
-        "Wiradana", "Astawa", "Suastika", "Parwati", "Antara", "Sujana", "Wartini"]
+MIDDLE = [
+    "Agus",
+    "Budi",
+    "Dewa",
+    "Eka",
+    "Gusti",
+    "Indra",
+    "Juli",
+    "Krisna",
+    "Lanang",
+    "Mas",
+    "Nanda",
+    "Oka",
+    "Pande",
+    "Rai",
+    "Sari",
+    "Tirta",
+    "Udayana",
+    "Wira",
+    "Yoga",
+    "Arya",
+]
+LAST = [
+    "Sudarma",
+    "Suartini",
+    "Arsana",
+    "Widiastuti",
+    "Mertayasa",
+    "Sukerti",
+    "Adnyana",
+    "Yuliani",
+    "Wirawan",
+    "Artini",
+    "Suputra",
+    "Sedana",
+    "Kariasih",
+    "Budiasa",
+    "Darmawan",
+    "Sumerta",
+    "Puspita",
+    "Santika",
+    "Wiradana",
+    "Astawa",
+    "Suastika",
+    "Parwati",
+    "Antara",
+    "Sujana",
+    "Wartini",
+]
 HAMLETS = ["Kaja", "Kelod", "Kangin", "Kauh", "Tengah"]
-CATEGORY_WORDS = ["Penganggur", "penganggur", "Setengah penganggur", "Keluarga miskin", "keluarga_miskin",
-                  "Lansia", "Korban PHK", "Purna PMI", "Pemuda", "Perempuan kepala keluarga"]
-MONTHS_ID = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
+CATEGORY_WORDS = [
+    "Penganggur",
+    "penganggur",
+    "Setengah penganggur",
+    "Keluarga miskin",
+    "keluarga_miskin",
+    "Lansia",
+    "Korban PHK",
+    "Purna PMI",
+    "Pemuda",
+    "Perempuan kepala keluarga",
+]
 BAD_KINDS = [
     "required", "nik_format", "nik_province", "nik_date", "nik_serial", "nik_as_number", "nik_sex_mismatch",
     "nik_birthdate_mismatch", "date_invalid", "phone_invalid", "village_unknown", "domicile_outside",
@@ -79,8 +133,12 @@ def fast_insert(model, rows: list[dict]) -> None:
     connection = connections[model._default_manager.db]
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: now if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
-                else f.get_default() for f in fields}
+    defaults = {
+        f.attname: now
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+        else f.get_default()
+        for f in fields
+    }
     qn = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
@@ -101,28 +159,43 @@ def fast_insert(model, rows: list[dict]) -> None:
 
 
 def seed(*, people: int, log=print) -> None:
-    """Regions of Bali, the office, earlier programmes with their members, and the programme to import into."""
+    """Bali's regions, the office, earlier programmes with their members, and the programme to import into."""
     rng = random.Random(SEED)
     regions_load(within="51")
     office = Office.objects.create(
-        name="Dinas Perindustrian dan Tenaga Kerja Kabupaten Klungkung", short_name="Disperinaker Klungkung",
-        level=Office.Level.REGENCY, region_code=REGENCY,
+        name="Dinas Perindustrian dan Tenaga Kerja Kabupaten Klungkung",
+        short_name="Disperinaker Klungkung",
+        level=Office.Level.REGENCY,
+        region_code=REGENCY,
     )
     User.objects.create_user(username="bench", password=None, office=office)
-    villages = list(Village.objects.filter(code__startswith=REGENCY + ".").order_by("code").values_list("code",
-                                                                                                         flat=True))
-    districts = list(District.objects.filter(code__startswith="51.").order_by("code").values_list("code",
-                                                                                                    flat=True))
-    Hamlet.objects.bulk_create([Hamlet(village_id=v, name=h, kind="banjar") for v in villages for h in HAMLETS])
+    villages = list(
+        Village.objects.filter(code__startswith=REGENCY + ".").order_by("code").values_list("code", flat=True)
+    )
+    districts = list(
+        District.objects.filter(code__startswith="51.").order_by("code").values_list("code", flat=True)
+    )
+    Hamlet.objects.bulk_create(
+        [Hamlet(village_id=v, name=h, kind="banjar") for v in villages for h in HAMLETS]
+    )
     hamlets: dict[str, list[int]] = {}
     for pk, village_id in Hamlet.objects.values_list("pk", "village_id").order_by("pk"):
         hamlets.setdefault(village_id, []).append(pk)
 
     def program(code: str, year: int, aid: dt.date | None, status=Stage.CLOSED) -> Program:
         return Program.objects.create(
-            code=code, name=f"Pelatihan Wirausaha Baru {year}", office=office, fiscal_year=year,
-            funding_source=FundingSource.TP, group_size_min=1, group_size_max=20, aid_form=AidForm.GOODS,
-            aid_per_group=20_000_000, status=status, registration_start=dt.date(year, 3, 1), aid_date=aid,
+            code=code,
+            name=f"Pelatihan Wirausaha Baru {year}",
+            office=office,
+            fiscal_year=year,
+            funding_source=FundingSource.TP,
+            group_size_min=1,
+            group_size_max=20,
+            aid_form=AidForm.GOODS,
+            aid_per_group=20_000_000,
+            status=status,
+            registration_start=dt.date(year, 3, 1),
+            aid_date=aid,
         )
 
     earlier = [program(f"KLK-TKM-{y}", y, dt.date(y, 9, 4)) for y in (2019, 2020, 2021, 2022)]
@@ -138,12 +211,20 @@ def seed(*, people: int, log=print) -> None:
         for i in range(people):
             p = maker.make()
             village = rng.choice(villages)
-            batch.append({
-                "nik": p["nik"], "full_name": p["name"], "name_key": name_key(p["name"]), "sex": p["sex"],
-                "birth_date": p["birth"], "village_id": village, "hamlet_id": rng.choice(hamlets[village]),
-                "phone": f"+62813{(i * 7919) % 100_000_000:08d}", "categories": ["penganggur"],
-                "consent_data": True,
-            })
+            batch.append(
+                {
+                    "nik": p["nik"],
+                    "full_name": p["name"],
+                    "name_key": name_key(p["name"]),
+                    "sex": p["sex"],
+                    "birth_date": p["birth"],
+                    "village_id": village,
+                    "hamlet_id": rng.choice(hamlets[village]),
+                    "phone": f"+62813{(i * 7919) % 100_000_000:08d}",
+                    "categories": ["penganggur"],
+                    "consent_data": True,
+                }
+            )
             if len(batch) == 5000:
                 fast_insert(Person, batch)
                 batch = []
@@ -152,39 +233,66 @@ def seed(*, people: int, log=print) -> None:
         person_ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
         # 80 % were members of earlier programmes, 2 % of one that handed out aid this year, 100 are already
         # registered in the programme being imported into; the rest never took part.
-        plan = [(p, person_ids[i * len(person_ids) // 5 : (i + 1) * len(person_ids) // 5]) for i, p in
-                enumerate(earlier)]
+        plan = [
+            (p, person_ids[i * len(person_ids) // 5 : (i + 1) * len(person_ids) // 5])
+            for i, p in enumerate(earlier)
+        ]
         plan.append((recent, person_ids[int(len(person_ids) * 0.80) : int(len(person_ids) * 0.82)]))
         plan.append((target, person_ids[int(len(person_ids) * 0.82) : int(len(person_ids) * 0.82) + 100]))
         for prog, members in plan:
-            groups = Group.objects.bulk_create([
-                Group(program=prog, name=f"Kelompok {prog.code} {n:04d}", business_type=BusinessType.CRAFTS,
-                      village_id=rng.choice(villages))
-                for n in range((len(members) + 19) // 20)
-            ])
+            groups = Group.objects.bulk_create(
+                [
+                    Group(
+                        program=prog,
+                        name=f"Kelompok {prog.code} {n:04d}",
+                        business_type=BusinessType.CRAFTS,
+                        village_id=rng.choice(villages),
+                    )
+                    for n in range((len(members) + 19) // 20)
+                ]
+            )
             fast_insert(
                 Membership,
-                [{"program_id": prog.pk, "group_id": groups[i // 20].pk, "person_id": pk,
-                  "verification": Verification.APPROVED if prog != target else Verification.PENDING}
-                 for i, pk in enumerate(members)],
+                [
+                    {
+                        "program_id": prog.pk,
+                        "group_id": groups[i // 20].pk,
+                        "person_id": pk,
+                        "verification": Verification.APPROVED if prog != target else Verification.PENDING,
+                    }
+                    for i, pk in enumerate(members)
+                ],
             )
-        Group.objects.bulk_create([
-            Group(program=target, name=f"Kelompok Usaha {n:03d}", business_type=rng.choice(BusinessType.values),
-                  village_id=rng.choice(villages))
-            for n in range(FILE_GROUPS)
-        ])
+        Group.objects.bulk_create(
+            [
+                Group(
+                    program=target,
+                    name=f"Kelompok Usaha {n:03d}",
+                    business_type=rng.choice(BusinessType.values),
+                    village_id=rng.choice(villages),
+                )
+                for n in range(FILE_GROUPS)
+            ]
+        )
 
 
 def write_file(path, *, rows: int) -> None:
     """The participant file: good rows in every accepted format, bad rows in every reported way."""
     rng = random.Random(SEED + 1)
     target = Program.objects.get(code=PROGRAM)
-    groups = list(target.groups.filter(name__startswith="Kelompok Usaha").order_by("name").values_list("name",
-                                                                                                       flat=True))
-    villages = list(Village.objects.filter(code__startswith=REGENCY + ".").order_by("code").values_list("code",
-                                                                                                         "name"))
-    districts = list(District.objects.filter(code__startswith=REGENCY + ".").order_by("code").values_list("code",
-                                                                                                           flat=True))
+    groups = list(
+        target.groups.filter(name__startswith="Kelompok Usaha")
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    villages = list(
+        Village.objects.filter(code__startswith=REGENCY + ".").order_by("code").values_list("code", "name")
+    )
+    districts = list(
+        District.objects.filter(code__startswith=REGENCY + ".")
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
     known = {p["nik"] for p in Person.objects.values("nik")}
     maker = People(rng, districts)
     maker.niks = known
@@ -194,13 +302,18 @@ def write_file(path, *, rows: int) -> None:
             Person.objects.filter(**filters).order_by("pk").values("nik", "sex", "birth_date", "full_name")
         )
 
-    earlier = pool(memberships__program__code__startswith="KLK-TKM-20", memberships__program__aid_date__year__lt=2025)
+    earlier = pool(
+        memberships__program__code__startswith="KLK-TKM-20", memberships__program__aid_date__year__lt=2025
+    )
     returning = [p for i, p in enumerate(earlier) if i % 60 == 0]
     recent = pool(memberships__program__code="KLK-TKM-2026A")
     in_program = pool(memberships__program__code=PROGRAM)
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Peserta")
+    # A normal workbook, as Excel saves one: write-only mode leaves out the sheet's dimension and trailing
+    # empty cells, which django-import-export's reader cannot take.
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Peserta"
     ws.append(list(HEADERS))
     good_niks: list[str] = []
     bad_turn = 0
@@ -212,18 +325,30 @@ def write_file(path, *, rows: int) -> None:
         bad_turn += bad
         if kind == "recent_aid":
             source = recent[bad_turn % len(recent)]
-            person = {"nik": source["nik"], "sex": source["sex"], "birth": source["birth_date"],
-                      "name": source["full_name"]}
+            person = {
+                "nik": source["nik"],
+                "sex": source["sex"],
+                "birth": source["birth_date"],
+                "name": source["full_name"],
+            }
         elif kind == "duplicate_in_program":
             source = in_program[bad_turn % len(in_program)]
-            person = {"nik": source["nik"], "sex": source["sex"], "birth": source["birth_date"],
-                      "name": source["full_name"]}
+            person = {
+                "nik": source["nik"],
+                "sex": source["sex"],
+                "birth": source["birth_date"],
+                "name": source["full_name"],
+            }
         elif kind == "age_out_of_range":
             person = maker.make(birth=dt.date(2012, 4, 9))
         elif not bad and returning and rng.random() < 0.10:
             source = returning.pop()
-            person = {"nik": source["nik"], "sex": source["sex"], "birth": source["birth_date"],
-                      "name": source["full_name"]}
+            person = {
+                "nik": source["nik"],
+                "sex": source["sex"],
+                "birth": source["birth_date"],
+                "name": source["full_name"],
+            }
         else:
             person = maker.make()
         if kind == "duplicate_in_file" and good_niks:
@@ -250,7 +375,9 @@ def write_file(path, *, rows: int) -> None:
             "Disabilitas": rng.choice([None] * 18 + ["fisik", "Sensory: hearing"]),
             "Pendidikan": rng.choice([None, "SD", "SMP", "SMA", "smk", "D3", "S1", "Bachelor (S1)"]),
             "Kelompok": group,
-            "Peran": {0: "Ketua", 1: "sekretaris", 2: "BENDAHARA"}.get(i // FILE_GROUPS, rng.choice([None, "Anggota"])),
+            "Peran": {0: "Ketua", 1: "sekretaris", 2: "BENDAHARA"}.get(
+                i // FILE_GROUPS, rng.choice([None, "Anggota"])
+            ),
         }
         _spoil(values, kind, person, rng)
         if not bad:

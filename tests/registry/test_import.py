@@ -531,6 +531,58 @@ def test_a_dry_run_announces_a_new_hamlet_but_does_not_add_it(tmp_path, program,
     assert not Hamlet.objects.filter(name="Sente").exists()
 
 
+# --- the audit trail ---------------------------------------------------------------------------------------
+
+
+def _tracked(record, fields) -> dict:
+    return {f.attname: getattr(record, f.attname) for f in fields}
+
+
+def test_imported_people_and_memberships_get_the_history_rows_simple_history_writes(
+    tmp_path, program, group, officer
+):
+    row = participant(No_HP="0812 1111 2222", Peran="Bendahara")
+    run(tmp_path, program, [row], by=officer)
+    person = Person.objects.get(nik=row["NIK"])
+    membership = Membership.objects.get(person=person)
+    for instance in (person, membership):
+        record = instance.history.get()
+        tracked = type(record).tracked_fields
+        assert _tracked(record, tracked) == _tracked(instance, tracked)
+        assert (record.history_type, record.history_user, record.history_change_reason) == (
+            "+",
+            officer,
+            report_reason("peserta.xlsx"),
+        )
+        assert record.instance == instance
+
+
+def report_reason(filename: str) -> str:
+    return (
+        Person.history.filter(history_change_reason__endswith=filename)
+        .values_list("history_change_reason", flat=True)
+        .first()
+    )
+
+
+def test_an_updated_person_gets_a_change_record_with_the_new_values(tmp_path, program, group, officer):
+    person = PersonFactory(full_name="I Ketut Lama")
+    run(tmp_path, program, [participant(NIK=person.nik, Nama="I Ketut Baru")], by=officer)
+    person.refresh_from_db()
+    record = person.history.filter(history_type="~").get()
+    assert _tracked(record, type(record).tracked_fields) == _tracked(person, type(record).tracked_fields)
+    assert record.history_user == officer
+    assert record.prev_record.full_name == "I Ketut Lama"
+
+
+def test_with_history_switched_off_no_history_rows_are_written(tmp_path, program, group, settings):
+    settings.SIMPLE_HISTORY_ENABLED = False
+    before = (Person.history.count(), Membership.history.count())
+    report = run(tmp_path, program, [participant()])
+    assert report.created == 1
+    assert (Person.history.count(), Membership.history.count()) == before
+
+
 # --- people known from another programme ------------------------------------------------------------------
 
 
@@ -552,6 +604,65 @@ def test_a_person_known_from_another_programme_is_reused_and_updated(tmp_path, p
     assert Person.objects.filter(nik=person.nik).count() == 1
     assert list(person.history.values_list("history_type", flat=True)) == ["~", "+"]
     assert person.memberships.count() == 2
+
+
+def test_a_reused_person_gets_every_given_field_updated_in_one_statement(tmp_path, program, group, klungkung):
+    besang = Hamlet.objects.create(village_id="51.05.04.2010", name="Sente", kind="dusun")
+    people = [PersonFactory(birth_date=dt.date(1975, 9, 4), categories=["penganggur"]) for _ in range(3)]
+    rows = [
+        participant(
+            NIK=person.nik,
+            Nama=f"Ni Ketut Baru {i}",
+            Tanggal_Lahir="4 September 1975",
+            Kode_Desa="51.05.04.2010",
+            Kategori="Lansia; Purna PMI",
+            Tempat_Lahir="Dawan",
+            Pendidikan="SMP",
+            No_KK=f"510504{i:010d}",
+            Disabilitas="netra",
+            **{"Banjar/Dusun": "Dusun Sente"},
+        )
+        for i, person in enumerate(people)
+    ]
+    report = run(tmp_path, program, rows)
+    assert (report.errors, report.created) == ([], 3)
+    for i, person in enumerate(people):
+        person.refresh_from_db()
+        assert (person.full_name, person.name_key) == (f"Ni Ketut Baru {i}", f"ni ketut baru {i}")
+        assert (person.village_id, person.hamlet_id) == ("51.05.04.2010", besang.pk)
+        assert person.categories == ["lansia", "purna_pmi"]
+        assert (person.birth_place, person.education, person.kk, person.disability) == (
+            "Dawan",
+            "smp",
+            f"510504{i:010d}",
+            "sensorik_netra",
+        )
+        assert person.birth_date == dt.date(1975, 9, 4)
+        latest = person.history.first()
+        assert (latest.history_type, latest.full_name, latest.village_id) == (
+            "~",
+            person.full_name,
+            "51.05.04.2010",
+        )
+
+
+def test_a_reused_person_whose_data_did_not_change_gets_no_new_history(tmp_path, program, group):
+    person = PersonFactory(
+        full_name="I Made Sama",
+        birth_date=dt.date(1980, 5, 17),
+        village_id="51.05.03.1008",
+        categories=["penganggur"],
+    )
+    before = person.history.count()
+    run(tmp_path, program, [participant(NIK=person.nik, Nama="I Made Sama")])
+    assert person.history.count() == before
+    assert Membership.objects.filter(person=person, program=program).exists()
+
+
+def test_the_same_name_with_another_birth_date_is_no_possible_duplicate(tmp_path, program, group):
+    PersonFactory(full_name="Ni Made Sari", birth_date=dt.date(1981, 5, 17))
+    report = run(tmp_path, program, [participant(Nama="Ni Made Sari")])
+    assert report.warnings == []
 
 
 # --- transactions, dry runs and bounds ---------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks.signals import task_enqueued
 from openpyxl import load_workbook
 
@@ -14,6 +16,7 @@ from tests.conftest import login
 from tests.factories import GroupFactory, make_nik
 from tests.registry.test_import import participant, write_xlsx
 from tunas.accounts.roles import Role
+from tunas.registry.importing import HEADERS
 from tunas.registry.models import ImportJob, Membership
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +246,53 @@ def test_a_female_participant_round_trips_through_the_browser(as_officer, progra
     job = ImportJob.objects.get(program=program)
     as_officer.post(reverse("registry:import_confirm", args=[program.code, job.pk]))
     assert Membership.objects.get(program=program).person.sex == "F"
+
+
+def test_a_job_silent_for_ten_minutes_warns_that_the_worker_may_be_down(as_officer, program, officer):
+    def progress_of(job):
+        url = reverse("registry:import_progress", args=[program.code, job.pk])
+        return as_officer.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+    fresh = ImportJob.objects.create(
+        program=program,
+        file="imports/x.xlsx",
+        original_name="x.xlsx",
+        uploaded_by=officer,
+        status=ImportJob.Status.UPLOADED,
+        rows_total=900,
+    )
+    silent = ImportJob.objects.create(
+        program=program,
+        file="imports/y.xlsx",
+        original_name="y.xlsx",
+        uploaded_by=officer,
+        status=ImportJob.Status.UPLOADED,
+        rows_total=900,
+    )
+    ImportJob.objects.filter(pk=silent.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+    assert "alert-warning" not in progress_of(fresh)
+    assert "alert-warning" in progress_of(silent)
+
+
+def test_a_formula_typed_into_the_file_comes_back_as_text_in_the_problems_file(
+    as_officer, program, group, tmp_path
+):
+    from openpyxl import Workbook
+
+    formula = '=HYPERLINK("http://example.com","klik")'
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(HEADERS))
+    ws.append([participant(NIK="1").get(h) for h in HEADERS])
+    ws.cell(row=2, column=HEADERS.index("Nama") + 1, value=formula).data_type = "s"
+    wb.save(tmp_path / "rumus.xlsx")
+    file = SimpleUploadedFile("rumus.xlsx", (tmp_path / "rumus.xlsx").read_bytes(), content_type=XLSX)
+    as_officer.post(reverse("registry:import_upload", args=[program.code]), {"file": file})
+    job = ImportJob.objects.get(program=program)
+    response = as_officer.get(reverse("registry:import_problems", args=[program.code, job.pk]))
+    name = (
+        load_workbook(io.BytesIO(response.content))
+        .worksheets[0]
+        .cell(row=2, column=HEADERS.index("Nama") + 2)
+    )
+    assert (name.value, name.data_type) == (formula, "s")

@@ -93,17 +93,13 @@ class EligibilityContext:
 
         # Possible duplicates: another NIK with the same normalised name and birth date, or the same phone.
         self.people_by_name: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
-        births_by_key: dict[str, set[dt.date]] = defaultdict(set)
-        for c in candidates:
-            if c.full_name and c.birth_date:
-                births_by_key[name_key(c.full_name)].add(c.birth_date)
-        for chunk in _chunks(sorted(births_by_key)):
-            # Common names are shared by thousands: only people also born on a candidate's date matter.
-            births = sorted({birth for key in chunk for birth in births_by_key[key]})
-            for nik, key, birth in Person.objects.filter(
-                name_key__in=chunk, birth_date__in=births
-            ).values_list("nik", "name_key", "birth_date"):
-                self.people_by_name[(key, birth)].add(nik)
+        wanted = {(name_key(c.full_name), c.birth_date) for c in candidates if c.full_name and c.birth_date}
+        for chunk in _chunks(sorted({key for key, _birth in wanted})):
+            # Common names are shared by thousands: rows stream past, and only a candidate's own date stays.
+            rows = Person.objects.filter(name_key__in=chunk).values_list("nik", "name_key", "birth_date")
+            for nik, key, birth in rows.iterator(chunk_size=CHUNK):
+                if (key, birth) in wanted:
+                    self.people_by_name[(key, birth)].add(nik)
         self.people_by_phone: dict[str, set[str]] = defaultdict(set)
         phones = sorted({c.phone for c in candidates if c.phone})
         for chunk in _chunks(phones):
@@ -129,6 +125,8 @@ class EligibilityContext:
                     self.group_sizes[group_id] -= 1
         prefix = program.office.region_code
         self.jurisdiction_prefix = prefix + "." if prefix else ""
+        # Read once: an import checks ten thousand candidates against the same programme.
+        self.categories_allowed = set(program.categories_allowed)
 
     def take_place(self, group_id: int) -> None:
         """Counts a candidate accepted into a group (the import fills groups in sheet order)."""
@@ -154,7 +152,7 @@ def check_candidate(candidate: Candidate, context: EligibilityContext) -> tuple[
             )
             error("age_out_of_range", "birth_date", f"{message_for('age_out_of_range')} ({age} / {limits})")
 
-    allowed = set(program.categories_allowed)
+    allowed = context.categories_allowed
     if not candidate.categories or not allowed.intersection(candidate.categories):
         error("category_missing", "categories")
 

@@ -32,6 +32,12 @@ MAX_VILLAGES_LISTED = 10_000
 DATE_FORMAT = "DD-MM-YYYY"
 
 
+def _as_text(cell) -> None:
+    # openpyxl stores a string starting with "=" as a formula; uploaded and typed values must stay text.
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+
+
 def _letter(key: str) -> str:
     return get_column_letter([c.key for c in COLUMNS].index(key) + 1)
 
@@ -100,7 +106,7 @@ def template_workbook(program) -> Workbook:
         list_letter = get_column_letter(index)
         lists.cell(row=1, column=index, value=COLUMNS[[c.key for c in COLUMNS].index(key)].header)
         for row, item in enumerate(items, start=2):
-            lists.cell(row=row, column=index, value=item)
+            _as_text(lists.cell(row=row, column=index, value=item))
         if not items:
             continue
         validation = DataValidation(
@@ -180,6 +186,8 @@ def problems_bytes(report: dict, source, filename: str) -> bytes:
             values = [_cell(cells.get(c.key)) for c in COLUMNS]
             text = "\n".join(f"{p['column']}: {p['message']} [{p['code']}]" for p in problems)
             ws.append([number, *values, text])
+            for cell in ws[ws.max_row]:
+                _as_text(cell)
             ws.cell(row=ws.max_row, column=len(HEADERS) + 2).alignment = Alignment(
                 wrap_text=True, vertical="top"
             )

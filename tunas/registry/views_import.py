@@ -6,6 +6,7 @@ looked up through the scoped selector, so anyone outside the jurisdiction gets a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +37,7 @@ from .models import ImportJob
 from .tasks import INLINE_ROWS, import_job_run, import_job_task
 
 PAGE_SIZE = 50
+STALE_AFTER = dt.timedelta(minutes=10)
 # A zip archive (xlsx, ods) or an OLE2 compound file (xls): what the name promises is checked, not trusted.
 MAGIC = {".xlsx": b"PK\x03\x04", ".xlsm": b"PK\x03\x04", ".ods": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0"}
 
@@ -221,7 +224,9 @@ def import_progress(request, code: str, pk: int):
     finished = job.status in (ImportJob.Status.PREVIEWED, ImportJob.Status.DONE, ImportJob.Status.FAILED)
     if finished:
         return HttpResponseClientRedirect(_next_url(job)) if request.htmx else redirect(_next_url(job))
-    context = {"program": job.program, "job": job}
+    # Progress is written while rows are checked; a job silent for this long lost its worker.
+    stale = timezone.now() - job.updated_at > STALE_AFTER
+    context = {"program": job.program, "job": job, "stale": stale}
     template = "registry/import/_progress.html" if request.htmx else "registry/import/progress.html"
     return render(request, template, context)
 
