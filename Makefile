@@ -10,9 +10,12 @@ PORT ?= 8000
 
 .PHONY: run setup test test-browser lint format messages bench clean
 
+# Large imports run in the background: a task worker runs beside the web server and stops with it.
 run: setup
 	@echo ""
 	@echo "Tunas is served on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@$(BIN)/python manage.py db_worker --no-reload --interval 1 > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 setup: $(STAMP) $(MO)
