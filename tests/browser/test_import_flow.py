@@ -6,29 +6,12 @@ import pytest
 from openpyxl import Workbook
 
 from tests.factories import GroupFactory, make_nik
+from tunas.registry.importing import HEADERS
 from tunas.registry.models import Membership
 
 from .conftest import DESKTOP, PHONE, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-HEADERS = [
-    "NIK",
-    "No KK",
-    "Nama",
-    "Jenis Kelamin",
-    "Tempat Lahir",
-    "Tanggal Lahir",
-    "Alamat",
-    "Kode Desa",
-    "Banjar/Dusun",
-    "No HP",
-    "Kategori",
-    "Disabilitas",
-    "Pendidikan",
-    "Kelompok",
-    "Peran",
-]
 
 
 def _sheet(path, rows):
