@@ -6,17 +6,7 @@ from django.test import Client
 
 from tunas.programs.models import Program
 
-DATE_FIELDS = [
-    "registration_start",
-    "registration_end",
-    "verification_start",
-    "verification_end",
-    "training_start",
-    "training_end",
-    "aid_date",
-    "mentoring_until",
-    "evaluation_date",
-]
+DATE_FIELDS = list(Program.STAGE_DATE_FIELDS)
 
 
 def english(client: Client) -> Client:

@@ -38,17 +38,7 @@ def program_dossier(program: Program) -> dict:
             },
             "stages": {
                 name: (getattr(program, name).isoformat() if getattr(program, name) else None)
-                for name in [
-                    "registration_start",
-                    "registration_end",
-                    "verification_start",
-                    "verification_end",
-                    "training_start",
-                    "training_end",
-                    "aid_date",
-                    "mentoring_until",
-                    "evaluation_date",
-                ]
+                for name in Program.STAGE_DATE_FIELDS
             },
         },
         "groups": groups_dossier(program),

@@ -36,30 +36,9 @@ class ProgramForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
             "allowed_categories",
             "aid_lookback_months",
             "domicile_in_jurisdiction",
-            "registration_start",
-            "registration_end",
-            "verification_start",
-            "verification_end",
-            "training_start",
-            "training_end",
-            "aid_date",
-            "mentoring_until",
-            "evaluation_date",
+            *Program.STAGE_DATE_FIELDS,
         ]
-        widgets = {
-            name: DateInput()
-            for name in [
-                "registration_start",
-                "registration_end",
-                "verification_start",
-                "verification_end",
-                "training_start",
-                "training_end",
-                "aid_date",
-                "mentoring_until",
-                "evaluation_date",
-            ]
-        }
+        widgets = {name: DateInput() for name in Program.STAGE_DATE_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -119,6 +119,19 @@ class Program(TimeStamped, Versioned):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
+    # The stage dates, in lifecycle order (forms, the dossier and reports list them the same way).
+    STAGE_DATE_FIELDS = (
+        "registration_start",
+        "registration_end",
+        "verification_start",
+        "verification_end",
+        "training_start",
+        "training_end",
+        "aid_date",
+        "mentoring_until",
+        "evaluation_date",
+    )
+
     DATE_PAIRS = [
         ("registration_start", "registration_end"),
         ("verification_start", "verification_end"),
