@@ -8,7 +8,7 @@ MO := $(PO:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-browser lint format messages bench clean
+.PHONY: run setup test test-browser check lint format messages bench clean
 
 # Large imports run in the background: a task worker runs beside the web server and stops with it.
 run: setup
@@ -42,9 +42,14 @@ test: $(STAMP) $(MO)
 test-browser: $(STAMP) $(MO)
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
-lint: $(STAMP)
+# Lint, format, types (mypy, strict about untyped bodies too) and the layers contract (import-linter).
+check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+lint: check
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -83,10 +83,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "tunas.core",
+    "tunas.reports",
     "tunas.regions",
     "tunas.accounts",
     "tunas.programs",
     "tunas.registry",
+    # Listed last: the demo loads through every app above.
+    "tunas.demo",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("akun/", include("tunas.accounts.urls")),
     path("wilayah/", include("tunas.regions.urls")),
     path("program/", include("tunas.programs.urls")),
+    path("laporan/", include("tunas.reports.urls")),
     path("", include("tunas.registry.urls")),
     path("", include("tunas.core.urls")),
 ]

@@ -45,14 +45,19 @@ def klungkung(db) -> Office:
 
 @pytest.fixture
 def gianyar(db) -> Office:
-    return OfficeFactory(name="Dinas Tenaga Kerja Kabupaten Gianyar", short_name="Disnaker Gianyar",
-                         region_code="51.04")
+    return OfficeFactory(
+        name="Dinas Tenaga Kerja Kabupaten Gianyar", short_name="Disnaker Gianyar", region_code="51.04"
+    )
 
 
 @pytest.fixture
 def bali_province(db) -> Office:
-    return OfficeFactory(name="Dinas Tenaga Kerja Provinsi Bali", short_name="Disnaker Bali",
-                         level=Office.Level.PROVINCE, region_code="51")
+    return OfficeFactory(
+        name="Dinas Tenaga Kerja Provinsi Bali",
+        short_name="Disnaker Bali",
+        level=Office.Level.PROVINCE,
+        region_code="51",
+    )
 
 
 def _user(office, *roles, username):

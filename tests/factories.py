@@ -15,8 +15,13 @@ from tunas.registry.models import BusinessType, Group, Membership, Person, name_
 _serials = itertools.count(1)
 
 
-def make_nik(*, district: str = "51.05.03", birth: dt.date = dt.date(1980, 5, 17), sex: str = "M",
-             serial: int | None = None) -> str:
+def make_nik(
+    *,
+    district: str = "51.05.03",
+    birth: dt.date = dt.date(1980, 5, 17),
+    sex: str = "M",
+    serial: int | None = None,
+) -> str:
     """A structurally valid NIK for the district, birth date and sex (40 added to the day for women)."""
     day = birth.day + (40 if sex == "F" else 0)
     serial = serial if serial is not None else next(_serials) % 10000 or 1

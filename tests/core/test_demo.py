@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tunas.accounts.models import Office, User
-from tunas.demo import DEMO_PASSWORD
+from tunas.demo.loader import DEMO_PASSWORD
 from tunas.programs.models import Program
 
 pytestmark = pytest.mark.django_db

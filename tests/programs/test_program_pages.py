@@ -368,3 +368,12 @@ def test_the_programme_list_asks_the_same_number_of_queries_for_3_or_30_programm
         response = client.get(reverse("programs:list"))
     assert response.context["page"].paginator.count == 30
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_home_page_shows_the_offices_programmes_by_stage_and_not_another_offices(
+    officer, program, gianyar
+):
+    other = ProgramFactory(office=gianyar, code="GIA-TST-2026")
+    page = login(officer).get(reverse("core:home")).content.decode()
+    assert program.code in page
+    assert other.code not in page

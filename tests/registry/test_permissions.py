@@ -74,7 +74,8 @@ def test_an_outside_verifier_cannot_decide_on_klungkung_members(gianyar, world):
 
     verifier = UserFactory(username="verifikator.gianyar", office=gianyar, roles=["verifier"])
     response = login(verifier).post(
-        reverse("registry:member_verify", args=[world["member"].pk]), {"decision": "approve"}
+        reverse("registry:member_verify", args=[world["member"].pk]),
+        {"decision": "approve", "version": world["member"].version},
     )
     assert response.status_code == 404
     assert Membership.objects.get(pk=world["member"].pk).verification == Verification.PENDING
@@ -112,7 +113,8 @@ def test_only_verifiers_and_administrators_decide(role, world, request):
     client = login(request.getfixturevalue(role))
     assert (
         client.post(
-            reverse("registry:member_verify", args=[world["member"].pk]), {"decision": "approve"}
+            reverse("registry:member_verify", args=[world["member"].pk]),
+            {"decision": "approve", "version": world["member"].version},
         ).status_code
         == 403
     )
@@ -128,7 +130,10 @@ def test_only_verifiers_and_administrators_decide(role, world, request):
 def test_an_administrator_manages_and_verifies(admin_user, world):
     client = login(admin_user)
     assert client.get(reverse("registry:member_edit", args=[world["member"].pk])).status_code == 200
-    client.post(reverse("registry:member_verify", args=[world["member"].pk]), {"decision": "approve"})
+    client.post(
+        reverse("registry:member_verify", args=[world["member"].pk]),
+        {"decision": "approve", "version": world["member"].version},
+    )
     assert Membership.objects.get(pk=world["member"].pk).verification == Verification.APPROVED
 
 
@@ -192,5 +197,13 @@ def test_state_changes_need_the_csrf_token(admin_user, world):
 
 
 def test_pages_carry_a_csrf_token_in_every_form(admin_user, world):
-    page = login(admin_user).get(reverse("registry:group_detail", args=[world["group"].pk])).content.decode()
-    assert page.count('method="post"') == page.count('name="csrfmiddlewaretoken"')
+    client = login(admin_user)
+    for url in [
+        reverse("registry:group_detail", args=[world["group"].pk]),
+        reverse("registry:member_detail", args=[world["member"].pk]),
+    ]:
+        page = client.get(url).content.decode()
+        # The page's own forms (remove, approve, reject, ...) and the language switcher and sign-out.
+        forms = page.count('method="post"')
+        assert forms >= 4, url
+        assert page.count('name="csrfmiddlewaretoken"') == forms, url

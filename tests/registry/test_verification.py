@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.conftest import login
-from tests.factories import GroupFactory, ProgramFactory
+from tests.factories import GroupFactory, ProgramFactory, UserFactory
 from tunas.registry import documents, services
 from tunas.registry.models import Group, GroupStatus, Membership, Verification
 
@@ -98,7 +98,8 @@ def test_a_verifier_approves_a_member_and_returns_to_the_queue(as_verifier, prog
     group, [m] = group_with_members(program, 1)
     queue = reverse("registry:verification_queue")
     response = as_verifier.post(
-        reverse("registry:member_verify", args=[m.pk]), {"decision": "approve", "next": queue}
+        reverse("registry:member_verify", args=[m.pk]),
+        {"decision": "approve", "version": m.version, "next": queue},
     )
     assert response["Location"] == queue
     m.refresh_from_db()
@@ -108,7 +109,9 @@ def test_a_verifier_approves_a_member_and_returns_to_the_queue(as_verifier, prog
 def test_a_rejection_without_a_reason_is_refused_with_the_required_code(as_verifier, program):
     group, [m] = group_with_members(program, 1)
     response = as_verifier.post(
-        reverse("registry:member_verify", args=[m.pk]), {"decision": "reject"}, follow=True
+        reverse("registry:member_verify", args=[m.pk]),
+        {"decision": "reject", "version": m.version},
+        follow=True,
     )
     assert Membership.objects.get(pk=m.pk).verification == Verification.PENDING
     assert "(code: required)" in response.content.decode()
@@ -118,7 +121,7 @@ def test_a_rejection_keeps_its_reason_who_and_when_and_shows_them(as_verifier, p
     group, [m] = group_with_members(program, 1)
     as_verifier.post(
         reverse("registry:member_verify", args=[m.pk]),
-        {"decision": "reject", "reason": "Tercatat sebagai pegawai tetap"},
+        {"decision": "reject", "reason": "Tercatat sebagai pegawai tetap", "version": m.version},
     )
     m.refresh_from_db()
     assert (m.verification, m.verification_reason, m.verified_by) == (
@@ -134,7 +137,7 @@ def test_a_next_address_on_another_site_is_ignored(as_verifier, program):
     group, [m] = group_with_members(program, 1)
     response = as_verifier.post(
         reverse("registry:member_verify", args=[m.pk]),
-        {"decision": "approve", "next": "https://example.com/"},
+        {"decision": "approve", "version": m.version, "next": "https://example.com/"},
     )
     assert response["Location"] == reverse("registry:member_detail", args=[m.pk])
 
@@ -163,6 +166,28 @@ def test_a_verifier_rejects_a_group_with_a_reason(as_verifier, program):
         GroupStatus.REJECTED,
         "Anggota dari desa yang berjauhan",
     )
+
+
+def test_two_verifiers_deciding_the_same_member_at_once_the_second_is_refused_with_what_changed(
+    program, verifier, klungkung
+):
+    group, [m] = group_with_members(program, 1)
+    other = UserFactory(username="verifikator2", office=klungkung, roles=["verifier"], first_name="Komang")
+    seen = m.version
+    first, second = english(login(verifier)), english(login(other))
+    url = reverse("registry:member_verify", args=[m.pk])
+    first.post(url, {"decision": "reject", "reason": "Pegawai tetap", "version": seen})
+    page = second.post(url, {"decision": "approve", "version": seen}, follow=True).content.decode()
+    m.refresh_from_db()
+    assert (m.verification, m.verified_by) == (Verification.REJECTED, verifier)
+    assert "(code: conflict)" in page
+    assert "Rejected" in page
+
+
+def test_a_decision_posted_without_the_version_it_was_made_on_is_refused_as_stale(as_verifier, program):
+    group, [m] = group_with_members(program, 1)
+    as_verifier.post(reverse("registry:member_verify", args=[m.pk]), {"decision": "approve"})
+    assert Membership.objects.get(pk=m.pk).verification == Verification.PENDING
 
 
 def test_an_unknown_decision_changes_nothing(as_verifier, program):

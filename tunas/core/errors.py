@@ -102,5 +102,10 @@ class ConflictError(Exception):
 
     code = "conflict"
 
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail  # what changed meanwhile, in words, when the caller knows
+
     def __str__(self) -> str:
-        return message_for("conflict")
+        base = str(message_for("conflict"))
+        return f"{base} {self.detail}" if self.detail else base

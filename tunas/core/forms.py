@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,14 @@ class VersionedFormMixin(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class BootstrapFormMixin:
+if TYPE_CHECKING:
+    # For the type checker the mixins are forms; at run time they stay plain mixins before forms.Form.
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class BootstrapFormMixin(_FormBase):
     """Gives every widget its Bootstrap class, and marks invalid fields for screen readers and eyes."""
 
     def __init__(self, *args, **kwargs):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-# The 38 provinces (Kemendagri 2025). The full region list lives in the database (tunas.regions);
+# The 38 provinces (Kemendagri 2025). The full region list lives in the database (the regions app);
 # the province set is fixed by law and needed here without a database.
 PROVINCE_CODES = frozenset(
     [

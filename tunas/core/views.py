@@ -3,12 +3,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from tunas.accounts.roles import Role
-from tunas.programs.selectors import program_list_visible
-from tunas.registry import selectors as registry
+from .extensions import home_actions, home_cards
 
 
 @never_cache
@@ -25,34 +22,24 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """What needs the signed-in user now: programmes by stage, and the registry work their role waits on."""
+    """What needs the signed-in user now: the cards the apps registered that have something for them."""
     user = request.user
-    programs = list(program_list_visible(user=user).order_by("-fiscal_year", "code")[:20])
-    by_stage: dict[str, list] = {}
-    for program in programs:
-        by_stage.setdefault(program.get_status_display(), []).append(program)
-    needs = []
-    if user.manages_programmes:
-        needs.append(
-            {
-                "count": registry.groups_awaiting_verification_count(user=user),
-                "label": _("Groups waiting for verification"),
-                "url": reverse("registry:group_list") + "?status=forming",
-            }
-        )
-        needs.append(
-            {
-                "count": registry.open_warning_count(user=user),
-                "label": _("Members with unresolved duplicate warnings"),
-                "url": reverse("registry:member_list") + "?warnings=open",
-            }
-        )
-    if user.has_role(Role.VERIFIER, Role.ADMIN):
-        needs.append(
-            {
-                "count": registry.pending_member_count(user=user),
-                "label": _("Members waiting in the verification queue"),
-                "url": reverse("registry:verification_queue"),
-            }
-        )
-    return render(request, "core/home.html", {"programs": programs, "by_stage": by_stage, "needs": needs})
+    cards: dict[str, list[dict]] = {"stat": [], "panel": []}
+    for card in home_cards:
+        if not card.visible_to(user):
+            continue
+        data = card.build(user)
+        if data is not None:
+            cards[card.kind].append({"key": card.key, "template": card.template, "data": data})
+    action = next((item for item in home_actions if item.visible_to(user)), None)
+    return render(
+        request,
+        "core/home.html",
+        {
+            "stat_cards": cards["stat"],
+            "panels": cards["panel"],
+            "primary_action": (
+                {"label": action.label, "url": reverse(action.url_name)} if action is not None else None
+            ),
+        },
+    )

@@ -5,41 +5,40 @@ Personal numbers appear masked only: the dossier leaves the office.
 
 from __future__ import annotations
 
+from .extensions import dossier_sections
 from .models import Program
 
 
 def program_dossier(program: Program) -> dict:
-    """The whole programme as JSON-ready data; later capabilities add their keys beside ``groups``."""
-    from tunas.registry.dossier import groups_dossier
+    """The whole programme as JSON-ready data: one key per registered section, in their order."""
+    return {section.key: section.build(program) for section in dossier_sections}
 
+
+def program_section(program: Program) -> dict:
+    """The programme's own section: plan, budget, eligibility settings and stage dates."""
     office = program.office
     return {
-        "program": {
-            "code": program.code,
-            "name": program.name,
-            "fiscal_year": program.fiscal_year,
-            "funding_source": program.funding_source,
-            "office": {"name": office.name, "region_code": office.region_code},
-            "budget_total": program.budget_total,
-            "budget_lines": [
-                {"name": line.name, "planned": line.planned} for line in program.budget_lines.all()
-            ],
-            "group_size_min": program.group_size_min,
-            "group_size_max": program.group_size_max,
-            "aid_form": program.aid_form,
-            "aid_per_group": program.aid_per_group,
-            "status": program.status,
-            "eligibility": {
-                "min_age": program.min_age,
-                "max_age": program.max_age,
-                "categories": program.categories_allowed,
-                "aid_lookback_months": program.aid_lookback_months,
-                "domicile_in_jurisdiction": program.domicile_in_jurisdiction,
-            },
-            "stages": {
-                name: (getattr(program, name).isoformat() if getattr(program, name) else None)
-                for name in Program.STAGE_DATE_FIELDS
-            },
+        "code": program.code,
+        "name": program.name,
+        "fiscal_year": program.fiscal_year,
+        "funding_source": program.funding_source,
+        "office": {"name": office.name, "region_code": office.region_code},
+        "budget_total": program.budget_total,
+        "budget_lines": [{"name": line.name, "planned": line.planned} for line in program.budget_lines.all()],
+        "group_size_min": program.group_size_min,
+        "group_size_max": program.group_size_max,
+        "aid_form": program.aid_form,
+        "aid_per_group": program.aid_per_group,
+        "status": program.status,
+        "eligibility": {
+            "min_age": program.min_age,
+            "max_age": program.max_age,
+            "categories": program.categories_allowed,
+            "aid_lookback_months": program.aid_lookback_months,
+            "domicile_in_jurisdiction": program.domicile_in_jurisdiction,
         },
-        "groups": groups_dossier(program),
+        "stages": {
+            name: (getattr(program, name).isoformat() if getattr(program, name) else None)
+            for name in Program.STAGE_DATE_FIELDS
+        },
     }

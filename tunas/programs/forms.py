@@ -52,7 +52,7 @@ class BudgetLineForm(BootstrapFormMixin, forms.Form):
     planned = RupiahField(label=_("Planned (Rp)"), required=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("name") and data.get("planned") is None:
             self.add_error("planned", _("Enter the planned amount for this line."))
         if data.get("planned") and not data.get("name"):

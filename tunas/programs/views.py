@@ -5,23 +5,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from tunas.core.choices import TargetCategory
 from tunas.core.errors import ConflictError
 from tunas.core.http import AuthenticatedHttpRequest
 
 from . import lifecycle, selectors, services
+from .extensions import tabs_for
 from .forms import BudgetLineFormSet, ProgramFilterForm, ProgramForm
 from .models import Program
-
-PROGRAM_TABS = [
-    ("overview", _lazy("Overview")),
-    ("groups", _lazy("Groups")),
-    ("participants", _lazy("Participants")),
-    ("budget", _lazy("Budget")),
-]
 
 
 def get_program_or_404(request: AuthenticatedHttpRequest, code: str) -> Program:
@@ -55,25 +47,26 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def program_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """The programme page: its stage, what is missing, and the tabs the apps registered."""
     program = get_program_or_404(request, code)
-    tab = request.GET.get("tab", "overview")
+    tabs = tabs_for(request.user)
+    if not tabs:
+        raise PermissionDenied
+    tab = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
     context = {
         "program": program,
-        "steps": lifecycle.stage_steps(program),
-        "missing": lifecycle.missing_for_next_stage(program),
-        "next_stage": lifecycle.next_stage(program),
-        "budget_lines": list(program.budget_lines.all()),
-        "group_total": program.groups.count(),
         "tab": tab,
-        "tabs": PROGRAM_TABS,
-        "category_labels": [
-            label for key, label in TargetCategory.choices if key in program.categories_allowed
-        ],
+        "tabs": tabs,
         "can_manage": request.user.manages_programmes,
     }
-    from tunas.registry.views import program_tab_context
-
-    context.update(program_tab_context(request, program, tab))
+    context.update(tab.context(request, program))
+    if request.htmx and request.htmx.target == "program-tab":
+        return render(request, "programs/partials/_tab.html", {**context, "oob": True})
+    context.update(
+        steps=lifecycle.stage_steps(program),
+        missing=lifecycle.missing_for_next_stage(program),
+        next_stage=lifecycle.next_stage(program),
+    )
     return render(request, "programs/detail.html", context)
 
 

@@ -68,17 +68,16 @@ class EligibilityContext:
         self.recent_aid: dict[str, str] = {}
         lookback_start = add_months(self.reference_date, -program.aid_lookback_months)
         for chunk in _chunks(niks):
-            rows = (
-                Membership.objects.filter(person__nik__in=chunk)
-                .exclude(pk=exclude_membership_id)
-                .values_list(
-                    "person__nik",
-                    "program_id",
-                    "program__code",
-                    "program__aid_date",
-                    "verification",
-                    "group__status",
-                )
+            others = Membership.objects.filter(person__nik__in=chunk)
+            if exclude_membership_id is not None:
+                others = others.exclude(pk=exclude_membership_id)
+            rows = others.values_list(
+                "person__nik",
+                "program_id",
+                "program__code",
+                "program__aid_date",
+                "verification",
+                "group__status",
             )
             for nik, program_id, code, aid_date, verification, group_status in rows:
                 if program_id == program.pk:
@@ -96,8 +95,8 @@ class EligibilityContext:
         wanted = {(name_key(c.full_name), c.birth_date) for c in candidates if c.full_name and c.birth_date}
         for chunk in _chunks(sorted({key for key, _birth in wanted})):
             # Common names are shared by thousands: rows stream past, and only a candidate's own date stays.
-            rows = Person.objects.filter(name_key__in=chunk).values_list("nik", "name_key", "birth_date")
-            for nik, key, birth in rows.iterator(chunk_size=CHUNK):
+            people = Person.objects.filter(name_key__in=chunk).values_list("nik", "name_key", "birth_date")
+            for nik, key, birth in people.iterator(chunk_size=CHUNK):
                 if (key, birth) in wanted:
                     self.people_by_name[(key, birth)].add(nik)
         self.people_by_phone: dict[str, set[str]] = defaultdict(set)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tunas.core.choices import Sex, TargetCategory
 from tunas.core.errors import MESSAGES, message_for
-from tunas.core.forms import BootstrapFormMixin, DateInput, RupiahField, VersionedFormMixin
+from tunas.core.forms import BootstrapFormMixin, DateInput, RupiahField, VersionedFormMixin, _FormBase
 from tunas.core.nik import normalize_nik
 from tunas.regions.forms import VillageField
 from tunas.regions.models import District
@@ -39,7 +41,7 @@ def stable_code(error: ValidationError, field: forms.Field | None) -> str:
     return DJANGO_CODES.get(code, "value_invalid")
 
 
-class CodedErrorsMixin:
+class CodedErrorsMixin(_FormBase):
     """Every error a form shows carries its stable code beside the message, whatever raised it."""
 
     def add_error(self, field, error):
@@ -96,7 +98,9 @@ class GroupForm(CodedErrorsMixin, BootstrapFormMixin, VersionedFormMixin, forms.
         super().__init__(*args, **kwargs)
         # A group lives where its programme's office works, never wider than the user's own area.
         office_area = program.office.region_code
-        self.fields["village"].limit_to(office_area if office_area else user.jurisdiction or "")
+        cast(VillageField, self.fields["village"]).limit_to(
+            office_area if office_area else user.jurisdiction or ""
+        )
         self.fields["hamlet_name"].widget.attrs.update({"list": "hamlet-options", "autocomplete": "off"})
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
@@ -166,7 +170,7 @@ class MemberForm(CodedErrorsMixin, BootstrapFormMixin, VersionedFormMixin, forms
 
     def __init__(self, *args, user, program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].limit_to(user.jurisdiction or "")
+        cast(VillageField, self.fields["village"]).limit_to(user.jurisdiction or "")
         self.fields["nik"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         self.fields["kk"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
@@ -194,14 +198,15 @@ class MemberForm(CodedErrorsMixin, BootstrapFormMixin, VersionedFormMixin, forms
         return normalize_nik(self.cleaned_data["nik"])
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         # The NIK rules run here as well as in the service, so every problem shows in the first round.
         if data.get("nik"):
             probe = PersonData(
                 nik=data["nik"],
                 full_name="",
                 sex=data.get("sex") or "",
-                birth_date=data.get("birth_date"),
+                # The probe checks the NIK against sex and birth date only; a missing date skips that part.
+                birth_date=data.get("birth_date"),  # type: ignore[arg-type]
                 village_id="",
             )
             for problem in nik_problems(probe):
@@ -256,14 +261,45 @@ class DecisionForm(CodedErrorsMixin, forms.Form):
 
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+    # The record's version the decision was made on (members; groups ignore it).
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 def _with_all(label, choices) -> list:
     return [("", label), *choices]
 
 
+def _search(placeholder) -> forms.CharField:
+    return forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": placeholder}),
+    )
+
+
+class ProgramGroupsFilterForm(BootstrapFormMixin, forms.Form):
+    """The programme page's groups tab: search and status."""
+
+    q = _search(_("Search group, village or hamlet"))
+    status = forms.ChoiceField(
+        label=_("Status"), choices=_with_all(_("All statuses"), GroupStatus.choices), required=False
+    )
+
+
+class ProgramMembersFilterForm(BootstrapFormMixin, forms.Form):
+    """The programme page's participants tab: search and verification."""
+
+    q = _search(_("Search name or NIK"))
+    verification = forms.ChoiceField(
+        label=_("Verification"),
+        choices=_with_all(_("Any verification"), Verification.choices),
+        required=False,
+    )
+
+
 class GroupFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = _search(_("Search group, village or hamlet"))
     program = forms.ChoiceField(label=_("Programme"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=_with_all(_("All statuses"), GroupStatus.choices), required=False
@@ -277,18 +313,20 @@ class GroupFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = program_choices(user)
+        cast(forms.ChoiceField, self.fields["program"]).choices = program_choices(user)
         prefix = user.jurisdiction
         if prefix:
             districts = District.objects.filter(within_q(prefix)).order_by("name").values_list("code", "name")
-            self.fields["district"].choices = _with_all(_("All districts"), list(districts))
+            cast(forms.ChoiceField, self.fields["district"]).choices = _with_all(
+                _("All districts"), list(districts)
+            )
         else:
             # A national view would list 7,285 districts; it filters by programme instead.
             del self.fields["district"]
 
 
 class MemberFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = _search(_("Search name or NIK"))
     program = forms.ChoiceField(label=_("Programme"), required=False)
     verification = forms.ChoiceField(
         label=_("Verification"),
@@ -309,7 +347,7 @@ class MemberFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = program_choices(user)
+        cast(forms.ChoiceField, self.fields["program"]).choices = program_choices(user)
 
 
 def program_choices(user) -> list:

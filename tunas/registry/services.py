@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,19 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tunas.core.concurrency import save_versioned
-from tunas.core.errors import Problem, message_for
+from tunas.core.errors import ConflictError, Problem, message_for
 from tunas.core.nik import parse_nik
 from tunas.regions.models import Hamlet, Village
 from tunas.regions.selectors import district_exists
 from tunas.regions.services import hamlet_get_or_create
 
+from . import rules
 from .eligibility import Candidate, EligibilityContext, check_candidate
 from .models import Group, GroupStatus, Membership, Person, Role, Verification, name_key
 
-# Groups take members and verification decisions until training starts; later the roster is fixed.
-OPEN_STATUSES = (GroupStatus.FORMING, GroupStatus.VERIFIED)
-# Roles a group holds once each (DOMAIN.md: a chair, a secretary, a treasurer, the rest members).
-SINGLE_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)
+if TYPE_CHECKING:
+    from tunas.accounts.models import User
+
+# Kept importable from here for callers of the first release; the rules live in rules.py.
+OPEN_STATUSES = rules.OPEN_STATUSES
+SINGLE_ROLES = rules.SINGLE_ROLES
 
 
 @dataclass
@@ -98,7 +102,7 @@ def group_save(*, group: Group, expected_version: int | None, by=None) -> Group:
     prefix = group.program.office.region_code
     if prefix and not group.village_id.startswith(prefix + "."):
         raise field_error("village", message_for("domicile_outside"), "domicile_outside")
-    if group.hamlet_id and group.hamlet.village_id != group.village_id:
+    if group.hamlet is not None and group.hamlet.village_id != group.village_id:
         raise field_error("hamlet", _("The hamlet does not belong to the chosen village."), "value_invalid")
     save_versioned(group, expected_version=expected_version)
     return group
@@ -132,7 +136,7 @@ def _apply(person: Person, data: PersonData) -> None:
 
 
 def _check_group_open(group: Group) -> None:
-    if group.status not in OPEN_STATUSES:
+    if not rules.group_is_open(group):
         raise ValidationError(
             _("The group is %(status)s; its members can no longer change.")
             % {"status": group.get_status_display()},
@@ -141,14 +145,12 @@ def _check_group_open(group: Group) -> None:
 
 
 def _check_single_role(group: Group, role: str, exclude_membership_id: int | None = None) -> None:
-    if role not in SINGLE_ROLES:
+    if not rules.role_is_single(role):
         return
-    taken = (
-        group.memberships.filter(role=role)
-        .exclude(verification=Verification.REJECTED)
-        .exclude(pk=exclude_membership_id)
-        .exists()
-    )
+    holders = group.memberships.filter(role=role).exclude(verification=Verification.REJECTED)
+    if exclude_membership_id is not None:
+        holders = holders.exclude(pk=exclude_membership_id)
+    taken = holders.exists()
     if taken:
         raise field_error(
             "role",
@@ -264,17 +266,25 @@ def member_save(
 
 
 @transaction.atomic
-def member_verify(*, membership: Membership, approve: bool, reason: str, by) -> Membership:
+def member_verify(
+    *,
+    membership: Membership,
+    approve: bool,
+    reason: str,
+    by: User | None,
+    expected_version: int | None = None,
+) -> Membership:
     """Records a verifier's decision on one member; a rejection needs a reason. Who and when are kept.
 
     Decisions stay open while the group is forming; once the group is verified only late members wait.
+    With ``expected_version`` (the version the verifier saw), a decision made meanwhile by someone else is
+    not overwritten: this one is refused, saying what the other decided.
     """
     reason = (reason or "").strip()
     if not approve and not reason:
         raise field_error("reason", _("Give the reason for the rejection."), "required")
-    group = membership.group
-    late_member = group.status == GroupStatus.VERIFIED and membership.verification == Verification.PENDING
-    if group.status != GroupStatus.FORMING and not late_member:
+    if not rules.decision_may_change(membership):
+        group = membership.group
         raise ValidationError(
             _("The group is %(status)s; decisions on its members can no longer change.")
             % {"status": group.get_status_display()},
@@ -284,18 +294,32 @@ def member_verify(*, membership: Membership, approve: bool, reason: str, by) -> 
     membership.verification_reason = reason
     membership.verified_by = by
     membership.verified_at = timezone.now()
-    membership.version += 1
-    membership.save()
+    if expected_version is None:
+        membership.version += 1
+        membership.save()
+        return membership
+    try:
+        save_versioned(membership, expected_version=expected_version)
+    except ConflictError:
+        raise ConflictError(_decided_meanwhile(Membership.objects.get(pk=membership.pk))) from None
     return membership
 
 
+def _decided_meanwhile(current: Membership) -> str:
+    who = current.verified_by.get_full_name() or current.verified_by.username if current.verified_by else "—"
+    return _("Meanwhile %(who)s recorded: %(decision)s. Check the member again before deciding.") % {
+        "who": who,
+        "decision": current.get_verification_display(),
+    }
+
+
 @transaction.atomic
-def group_verify(*, group: Group, approve: bool, reason: str, by) -> Group:
+def group_verify(*, group: Group, approve: bool, reason: str, by: User | None) -> Group:
     """Verifies or rejects a group. A group is verified only when no member still waits for a decision."""
     reason = (reason or "").strip()
     if not approve and not reason:
         raise field_error("reason", _("Give the reason for the rejection."), "required")
-    if group.status not in (GroupStatus.FORMING, GroupStatus.VERIFIED, GroupStatus.REJECTED):
+    if not rules.group_is_decidable(group):
         raise ValidationError(
             _("The group is %(status)s; its verification can no longer change.")
             % {"status": group.get_status_display()},

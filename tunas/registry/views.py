@@ -1,6 +1,6 @@
 """Registry pages: groups, members, verification, lists and exports.
 
-``program_tab_context`` fills the programme page's groups and participants tabs.
+``groups_tab_context`` and ``participants_tab_context`` fill the programme page's tabs (contributions.py).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,47 +22,38 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tunas.accounts.roles import Role as UserRole
 from tunas.core.choices import TargetCategory
 from tunas.core.errors import ConflictError, message_for
+from tunas.core.http import AuthenticatedHttpRequest
 from tunas.core.nik import parse_nik
 from tunas.programs.models import Program
 from tunas.programs.selectors import program_get_visible
 from tunas.regions.models import Hamlet
 from tunas.regions.selectors import district_exists, within_q
-from tunas.reports.renderers import xlsx_response
+from tunas.reports.views import report_response
 
-from . import documents, exports, selectors, services
+from . import documents, reports, rules, selectors, services
 from .eligibility import Candidate, EligibilityContext, age_on, check_candidate
-from .forms import DecisionForm, GroupFilterForm, GroupForm, MemberFilterForm, MemberForm, coded_message
+from .forms import (
+    DecisionForm,
+    GroupFilterForm,
+    GroupForm,
+    MemberFilterForm,
+    MemberForm,
+    ProgramGroupsFilterForm,
+    ProgramMembersFilterForm,
+    coded_message,
+)
 from .models import Group, GroupStatus, Membership, Verification
 
 PAGE_SIZE = 25
 QUEUE_PAGE_SIZE = 10
 
-# Sort keys a list accepts, each with the fields it orders by (the first one takes the direction).
-GROUP_SORTS = {
-    "name": ["name"],
-    "program": ["program__code", "name"],
-    "type": ["business_type", "name"],
-    "village": ["village__name", "name"],
-    "members": ["member_count", "name"],
-    "status": ["status", "name"],
-}
-MEMBER_SORTS = {
-    "name": ["person__full_name"],
-    "nik": ["person__nik"],
-    "group": ["group__name", "person__full_name"],
-    "program": ["program__code", "group__name", "person__full_name"],
-    "verification": ["verification", "person__full_name"],
-}
+GROUP_SORTS = reports.GROUP_SORTS
+MEMBER_SORTS = reports.MEMBER_SORTS
 
 
 # Permissions ------------------------------------------------------------------------------------------------
-
-
-def can_verify(user) -> bool:
-    return user.has_role(UserRole.VERIFIER, UserRole.ADMIN)
 
 
 def _require_reader(request) -> None:
@@ -75,7 +67,7 @@ def _require_manager(request) -> None:
 
 
 def _require_verifier(request) -> None:
-    if not can_verify(request.user):
+    if not rules.may_verify(request.user):
         raise PermissionDenied
 
 
@@ -118,13 +110,7 @@ def _error_messages(request, exc: ValidationError) -> None:
 
 
 def _sorted(qs, sort: str, allowed: dict[str, list[str]], default: str):
-    key = sort.lstrip("-")
-    if key not in allowed:
-        sort, key = default, default.lstrip("-")
-    fields = list(allowed[key])
-    if sort.startswith("-"):
-        fields[0] = "-" + fields[0]
-    return qs.order_by(*fields, "pk"), sort
+    return reports.sorted_by(qs, sort, allowed, default)
 
 
 def _filters(form) -> dict:
@@ -138,38 +124,39 @@ def _has_filters(request, names) -> bool:
 # The programme page's tabs ----------------------------------------------------------------------------------
 
 
-def program_tab_context(request, program, tab: str) -> dict:
-    """What the programme page's registry tabs show: groups or participants, paginated and sortable."""
+def groups_tab_context(request: AuthenticatedHttpRequest, program: Program) -> dict:
+    """The programme page's groups tab: the programme's groups, searchable, sortable and paginated."""
     user = request.user
-    context: dict = {"can_verify": can_verify(user), "can_read_registry": selectors.may_read_registry(user)}
-    if tab == "groups":
-        filters = {"q": request.GET.get("q", ""), "status": request.GET.get("status", "")}
-        if filters["status"] not in GroupStatus.values:
-            filters["status"] = ""
-        qs = selectors.group_list_visible(user=user, program=program, filters=filters)
-        qs, sort = _sorted(qs, request.GET.get("sort", "name"), GROUP_SORTS, "name")
-        context.update(
-            groups_page=Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
-            sort=sort,
-            group_statuses=GroupStatus.choices,
-            tab_filters=filters,
-            selected_groups=Group.objects.filter(
-                program=program, status__in=selectors.SELECTED_STATUSES
-            ).count(),
-        )
-    elif tab == "participants":
-        filters = {"q": request.GET.get("q", ""), "verification": request.GET.get("verification", "")}
-        if filters["verification"] not in Verification.values:
-            filters["verification"] = ""
-        qs = selectors.membership_list_visible(user=user, program=program, filters=filters)
-        qs, sort = _sorted(qs, request.GET.get("sort", "group"), MEMBER_SORTS, "group")
-        context.update(
-            members_page=Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
-            sort=sort,
-            verification_choices=Verification.choices,
-            tab_filters=filters,
-        )
-    return context
+    form = ProgramGroupsFilterForm(request.GET or None)
+    filters = _filters(form)
+    qs = selectors.group_list_visible(user=user, program=program, filters=filters)
+    qs, sort = _sorted(qs, request.GET.get("sort", "name"), GROUP_SORTS, "name")
+    return {
+        "can_read_registry": selectors.may_read_registry(user),
+        "groups_page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "sort": sort,
+        "filters": form,
+        "filtered": bool(filters.get("q") or filters.get("status")),
+        "selected_groups": Group.objects.filter(
+            program=program, status__in=selectors.SELECTED_STATUSES
+        ).count(),
+    }
+
+
+def participants_tab_context(request: AuthenticatedHttpRequest, program: Program) -> dict:
+    """The programme page's participants tab: its members, filtered by verification, paginated."""
+    user = request.user
+    form = ProgramMembersFilterForm(request.GET or None)
+    filters = _filters(form)
+    qs = selectors.membership_list_visible(user=user, program=program, filters=filters)
+    qs, sort = _sorted(qs, request.GET.get("sort", "group"), MEMBER_SORTS, "group")
+    return {
+        "can_verify": rules.may_verify(user),
+        "members_page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "sort": sort,
+        "filters": form,
+        "filtered": bool(filters.get("q") or filters.get("verification")),
+    }
 
 
 # Groups -----------------------------------------------------------------------------------------------------
@@ -202,12 +189,9 @@ def group_list(request):
 
 @login_required
 @require_GET
-def group_export(request):
+def group_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _require_reader(request)
-    _form, qs, _sort = _group_list_queryset(request)
-    return xlsx_response(
-        _("groups"), [(_("Groups"), exports.GROUP_COLUMNS, exports.group_rows(qs.iterator(chunk_size=2000)))]
-    )
+    return report_response(reports.GroupListReport(), request, "xlsx")
 
 
 def _hamlets_of(village_code: str | None):
@@ -223,7 +207,7 @@ def group_edit(request, code: str | None = None, pk: int | None = None):
         group = _group_or_404(request, pk)
         program = group.program
     else:
-        program = _program_or_404(request, code)
+        program = _program_or_404(request, code or "")
         group = Group(program=program)
     form = GroupForm(request.POST or None, instance=group, program=program, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -258,6 +242,9 @@ def group_detail(request, pk: int):
     _require_reader(request)
     group = _group_or_404(request, pk)
     members = list(selectors.group_members(group=group))
+    for m in members:
+        m.group = group  # the rules read the group; it is this one, already loaded
+    removable = {m.pk for m in members if rules.member_may_be_removed(m)}
     counts = {v: 0 for v in Verification.values}
     for m in members:
         counts[m.verification] += 1
@@ -272,11 +259,12 @@ def group_detail(request, pk: int):
             "members": members,
             "counts": counts,
             "active_count": active,
-            "is_full": active >= program.group_size_max,
-            "is_open": group.status in services.OPEN_STATUSES,
+            "is_full": rules.group_is_full(group, active),
+            "is_open": rules.group_is_open(group),
             "can_manage": request.user.manages_programmes,
-            "can_verify": can_verify(request.user),
-            "decidable": group.status in (GroupStatus.FORMING, GroupStatus.VERIFIED, GroupStatus.REJECTED),
+            "can_verify": rules.may_verify(request.user),
+            "decidable": rules.group_is_decidable(group),
+            "removable": removable,
         },
     )
 
@@ -337,12 +325,9 @@ def member_list(request):
 
 @login_required
 @require_GET
-def member_export(request):
+def member_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _require_reader(request)
-    _form, qs, _sort = _member_list_queryset(request)
-    full = request.user.sees_full_nik
-    rows = exports.member_rows(qs.select_related("person__hamlet").iterator(chunk_size=2000), full=full)
-    return xlsx_response(_("participants"), [(_("Participants"), exports.member_columns(full=full), rows)])
+    return report_response(reports.MemberListReport(), request, "xlsx")
 
 
 def _member_form_page(request, form, *, group, membership=None):
@@ -483,9 +468,9 @@ def member_detail(request, pk: int):
             "categories": [label for key, label in TargetCategory.choices if key in person.categories],
             "full_nik": request.user.sees_full_nik,
             "can_manage": request.user.manages_programmes,
-            "can_verify": can_verify(request.user),
             "warnings_open": bool(membership.warnings) and not membership.warnings_resolved_by_id,
-            "is_open": membership.group.status in services.OPEN_STATUSES,
+            "may_remove": rules.member_may_be_removed(membership),
+            "may_decide": rules.may_verify(request.user) and rules.decision_may_change(membership),
         },
     )
 
@@ -521,8 +506,16 @@ def member_verify(request, pk: int):
         name = membership.person.full_name
         try:
             services.member_verify(
-                membership=membership, approve=approve, reason=form.cleaned_data["reason"], by=request.user
+                membership=membership,
+                approve=approve,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                # The version the verifier saw: a decision made meanwhile by someone else is not overwritten.
+                expected_version=form.cleaned_data["version"] or 0,
             )
+        except ConflictError as exc:
+            messages.error(request, _("%(name)s: the decision was not saved.") % {"name": name})
+            messages.error(request, coded_message(str(exc), "conflict"))
         except ValidationError as exc:
             messages.error(request, _("%(name)s: the decision was not saved.") % {"name": name})
             _error_messages(request, exc)

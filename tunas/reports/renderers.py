@@ -6,13 +6,16 @@ column widths, Rupiah amounts formatted as numbers, dates as dates.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -22,12 +25,35 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="D7ECDF")
 
 
+CSV_TYPE = "text/csv; charset=utf-8"
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 .,]*")
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
-    title: str
+    title: str | Promise
     kind: str = "text"  # text, int, rupiah, date, percent
     width: int | None = None
+
+
+def safe_cell(value: object) -> object:
+    """A text that a spreadsheet would run as a formula is kept as text: a single quote goes before it.
+
+    OWASP's advice for CSV and XLSX exports: prefix such cells with a single quote so they stay text.
+    Numbers and dates pass unchanged, and so does a text that is a plain signed number such as a phone
+    number ``+6281234567890``: it cannot call anything.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def row_values(columns: Sequence[Column], row: Sequence | dict) -> list:
+    values = [row.get(c.key) for c in columns] if isinstance(row, dict) else list(row)
+    return [safe_cell(v) for v in values]
 
 
 def write_sheet(ws, columns: Sequence[Column], rows: Iterable[Sequence | dict]) -> int:
@@ -40,8 +66,7 @@ def write_sheet(ws, columns: Sequence[Column], rows: Iterable[Sequence | dict]) 
     ws.freeze_panes = "A2"
     count = 0
     for row in rows:
-        values = [row.get(c.key) for c in columns] if isinstance(row, dict) else list(row)
-        ws.append(values)
+        ws.append(row_values(columns, row))
         count += 1
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
@@ -73,6 +98,30 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[Column], Iterable]]) -> byte
 def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[Column], Iterable]]) -> HttpResponse:
     response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_safe(filename)}.xlsx"'
+    return response
+
+
+def csv_lines(columns: Sequence[Column], rows: Iterable[Sequence | dict]) -> Iterator[str]:
+    """CSV text line by line (a byte-order mark first, so Excel opens UTF-8 names correctly)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        return text
+
+    writer.writerow([str(c.title) for c in columns])
+    yield "\ufeff" + flush()
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row_values(columns, row)])
+        yield flush()
+
+
+def csv_response(filename: str, columns: Sequence[Column], rows: Iterable) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_lines(columns, rows), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_safe(filename)}.csv"'
     return response
 
 

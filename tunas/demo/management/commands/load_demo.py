@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from tunas import demo
+from tunas.demo import loader as demo
 from tunas.regions.models import Village
 
 

@@ -1,0 +1,104 @@
+"""The registry's reports: the group and participant lists, with the filters the user chose.
+
+Their rows come from ``exports`` (one row per group or membership, NIK masked for roles that may not see it)
+and their records from the scoped selectors, so a report shows exactly what the list page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from tunas.reports.generators import ReportGenerator
+from tunas.reports.renderers import Column
+
+from . import exports, selectors
+from .forms import GroupFilterForm, MemberFilterForm
+
+# Sort keys a list accepts, each with the fields it orders by (the first one takes the direction).
+GROUP_SORTS = {
+    "name": ["name"],
+    "program": ["program__code", "name"],
+    "type": ["business_type", "name"],
+    "village": ["village__name", "name"],
+    "members": ["member_count", "name"],
+    "status": ["status", "name"],
+}
+MEMBER_SORTS = {
+    "name": ["person__full_name"],
+    "nik": ["person__nik"],
+    "group": ["group__name", "person__full_name"],
+    "program": ["program__code", "group__name", "person__full_name"],
+    "verification": ["verification", "person__full_name"],
+}
+CHUNK = 2000
+
+
+def sorted_by(qs, sort: str, allowed: dict[str, list[str]], default: str):
+    """Orders ``qs`` by one of the ``allowed`` sort keys ("-key" descending); returns it and the key used."""
+    key = sort.lstrip("-")
+    if key not in allowed:
+        sort, key = default, default.lstrip("-")
+    fields = list(allowed[key])
+    if sort.startswith("-"):
+        fields[0] = "-" + fields[0]
+    return qs.order_by(*fields, "pk"), sort
+
+
+def _valid(form) -> dict:
+    return form.cleaned_data if form.is_valid() else {}
+
+
+class GroupListReport(ReportGenerator):
+    code = "groups"
+    title = _("Groups")
+    description = _("Business groups with their village, business type, members and status.")
+    order = 10
+
+    def is_available_to(self, user: Any) -> bool:
+        return selectors.may_read_registry(user)
+
+    def filters(self, user: Any, data: Mapping[str, Any]) -> dict:
+        return {**_valid(GroupFilterForm(data or None, user=user)), "sort": data.get("sort", "program")}
+
+    def queryset(self, user: Any, filters: dict):
+        qs = selectors.group_list_visible(user=user, filters=filters)
+        return sorted_by(qs, filters.get("sort") or "program", GROUP_SORTS, "program")[0]
+
+    def columns(self, user: Any) -> list[Column]:
+        return exports.GROUP_COLUMNS
+
+    def rows(self, user: Any, filters: dict) -> Iterable[dict]:
+        return exports.group_rows(self.queryset(user, filters).iterator(chunk_size=CHUNK))
+
+    def filename(self) -> str:
+        return str(_("groups"))
+
+
+class MemberListReport(ReportGenerator):
+    code = "participants"
+    title = _("Participants")
+    description = _("Members of the groups with their identity, categories and verification.")
+    order = 20
+
+    def is_available_to(self, user: Any) -> bool:
+        return selectors.may_read_registry(user)
+
+    def filters(self, user: Any, data: Mapping[str, Any]) -> dict:
+        return {**_valid(MemberFilterForm(data or None, user=user)), "sort": data.get("sort", "name")}
+
+    def queryset(self, user: Any, filters: dict):
+        qs = selectors.membership_list_visible(user=user, filters=filters)
+        return sorted_by(qs, filters.get("sort") or "name", MEMBER_SORTS, "name")[0]
+
+    def columns(self, user: Any) -> list[Column]:
+        return exports.member_columns(full=user.sees_full_nik)
+
+    def rows(self, user: Any, filters: dict) -> Iterable[dict]:
+        qs = self.queryset(user, filters).select_related("person__hamlet")
+        return exports.member_rows(qs.iterator(chunk_size=CHUNK), full=user.sees_full_nik)
+
+    def filename(self) -> str:
+        return str(_("participants"))

@@ -1,0 +1,89 @@
+"""The registry's rules, each written once: forms, services, the importer, views and templates ask here.
+
+Templates get the answers as booleans from their views; nothing else restates a rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from lokal import normalize_phone as _lokal_normalize_phone
+
+from tunas.accounts.roles import Role as UserRole
+from tunas.core.nik import normalize_nik
+
+from .models import GroupStatus, Role, Verification
+
+if TYPE_CHECKING:
+    from .models import Group, Membership
+
+# Groups take members until training starts; later the roster is fixed.
+OPEN_STATUSES = (GroupStatus.FORMING, GroupStatus.VERIFIED)
+# A group's own verification can be decided (or changed) in these statuses.
+DECIDABLE_STATUSES = (GroupStatus.FORMING, GroupStatus.VERIFIED, GroupStatus.REJECTED)
+# Roles a group holds once each (DOMAIN.md: a chair, a secretary, a treasurer, the rest members).
+SINGLE_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)
+# Memberships that hold a place in their group (a rejection frees it).
+ACTIVE_VERIFICATIONS = (Verification.PENDING, Verification.APPROVED)
+# Phone numbers longer than this are not Indonesian numbers.
+PHONE_MAX_DIGITS = 16
+
+_KK = re.compile(r"[0-9]{16}")
+
+
+def may_verify(user: Any) -> bool:
+    """Verifiers and administrators decide on members and groups (a superuser holds every role)."""
+    return bool(user and user.is_authenticated and user.has_role(UserRole.VERIFIER, UserRole.ADMIN))
+
+
+def group_is_open(group: Group) -> bool:
+    """A group takes members and edits while it is forming or verified; later its roster is fixed."""
+    return group.status in OPEN_STATUSES
+
+
+def group_is_full(group: Group, active_count: int) -> bool:
+    """A group is full when its open places (pending and approved members) reach the programme maximum."""
+    return active_count >= group.program.group_size_max
+
+
+def group_is_decidable(group: Group) -> bool:
+    """Whether the group's own verification may still be decided or changed."""
+    return group.status in DECIDABLE_STATUSES
+
+
+def decision_may_change(membership: Membership) -> bool:
+    """Decisions on members stay open while the group forms; once verified, only late members wait."""
+    status = membership.group.status
+    if status == GroupStatus.FORMING:
+        return True
+    return status == GroupStatus.VERIFIED and membership.verification == Verification.PENDING
+
+
+def member_may_be_removed(membership: Membership) -> bool:
+    """Only a member still waiting for a decision, in an open group, may be taken out (decisions are kept)."""
+    return membership.verification == Verification.PENDING and group_is_open(membership.group)
+
+
+def role_is_single(role: str) -> bool:
+    """Whether a group holds this role once only (chair, secretary, treasurer)."""
+    return role in SINGLE_ROLES
+
+
+def normalize_kk(text: str) -> str:
+    """The family card number as digits (spaces, dots and dashes removed, as for the NIK)."""
+    return normalize_nik(text or "")
+
+
+def kk_is_valid(kk: str) -> bool:
+    """A KK number is exactly 16 digits (no structure beyond that is published)."""
+    return bool(_KK.fullmatch(kk))
+
+
+def normalize_phone(text: str) -> str:
+    """An Indonesian phone number as ``+62…``, or "" when it is not one."""
+    raw = (text or "").strip()
+    if not raw:
+        return ""
+    phone = _lokal_normalize_phone(raw) or ""
+    return phone if len(phone) <= PHONE_MAX_DIGITS else ""
