@@ -130,8 +130,12 @@ def parse_nik(
 
 
 def mask_nik(value: str | None) -> str:
-    """``5105031234560001`` -> ``5105••••••••0001``: province and regency, then the serial."""
+    """``5105031234560001`` -> ``••••••••••••0001``: the last four digits only.
+
+    The hidden twelve are the region and the birth date (+40 for women), which a page often shows beside
+    the number: keeping any of them would let a reader rebuild the whole NIK.
+    """
     digits = normalize_nik(value or "")
-    if len(digits) < 8:
+    if len(digits) <= 4:
         return "•" * len(digits)
-    return digits[:4] + "•" * (len(digits) - 8) + digits[-4:]
+    return "•" * (len(digits) - 4) + digits[-4:]

@@ -17,7 +17,7 @@ from tunas.reports.generators import reports
 
 from . import rules, selectors
 from .dossier import groups_dossier
-from .reports import GroupListReport, MemberListReport
+from .reports import AuditTrailReport, GroupListReport, MemberListReport
 from .views import groups_tab_context, participants_tab_context
 
 # The programme page ---------------------------------------------------------------------------------------
@@ -156,6 +156,15 @@ nav_items.register(
 )
 nav_items.register(
     NavItem(
+        key="audit",
+        order=80,
+        label=_lazy("Audit trail"),
+        url_name="registry:office_trail",
+        visible_to=rules.may_read_office_trail,
+    )
+)
+nav_items.register(
+    NavItem(
         key="verification",
         order=40,
         label=_lazy("Verification"),
@@ -168,3 +177,4 @@ nav_items.register(
 
 reports.register(GroupListReport())
 reports.register(MemberListReport())
+reports.register(AuditTrailReport())

@@ -37,6 +37,16 @@ def may_verify(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_role(UserRole.VERIFIER, UserRole.ADMIN))
 
 
+def may_read_trail(user: Any) -> bool:
+    """The staff who see people's full records (administrator, officer, verifier) see how they changed."""
+    return bool(user and user.is_authenticated and user.sees_full_nik)
+
+
+def may_read_office_trail(user: Any) -> bool:
+    """The office-wide audit trail is the administrator's."""
+    return bool(user and user.is_authenticated and user.has_role(UserRole.ADMIN))
+
+
 def group_is_open(group: Group) -> bool:
     """A group takes members and edits while it is forming or verified; later its roster is fixed."""
     return group.status in OPEN_STATUSES

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_audit
 
 app_name = "registry"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path(
         "peserta/<int:pk>/peringatan-selesai/", views.member_warnings_resolve, name="member_warnings_resolve"
     ),
+    path("peserta/<int:pk>/riwayat/", views_audit.member_trail, name="member_trail"),
+    path("kelompok/<int:pk>/riwayat/", views_audit.group_trail, name="group_trail"),
+    path("jejak-audit/", views_audit.office_trail, name="office_trail"),
+    path("jejak-audit/ekspor/", views_audit.office_trail_export, name="office_trail_export"),
     path("verifikasi/", views.verification_queue, name="verification_queue"),
     path("seleksi/<str:code>/berita-acara.pdf", views.selection_record_pdf, name="selection_record_pdf"),
     path("dusun-desa/", views.hamlet_options, name="hamlet_options"),

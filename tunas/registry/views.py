@@ -264,6 +264,7 @@ def group_detail(request, pk: int):
             "can_manage": request.user.manages_programmes,
             "can_verify": rules.may_verify(request.user),
             "decidable": rules.group_is_decidable(group),
+            "may_read_trail": rules.may_read_trail(request.user),
             "removable": removable,
         },
     )
@@ -469,6 +470,7 @@ def member_detail(request, pk: int):
             "full_nik": request.user.sees_full_nik,
             "can_manage": request.user.manages_programmes,
             "warnings_open": bool(membership.warnings) and not membership.warnings_resolved_by_id,
+            "may_read_trail": rules.may_read_trail(request.user),
             "may_remove": rules.member_may_be_removed(membership),
             "may_decide": rules.may_verify(request.user) and rules.decision_may_change(membership),
         },
