@@ -18,9 +18,19 @@ from django.utils import timezone
 
 from tunas.core.errors import Problem, message_for
 
+from tunas.programs.models import Stage
+
+from . import rules
 from .models import GroupStatus, Membership, Person, Verification, name_key
 
 CHUNK = 2000
+
+
+def _where(program, code: str, office_id: int, short_name: str, name: str, year: int, status: str) -> str:
+    """Another programme named for the reader: by code in their own office, else office, year and stage."""
+    if office_id == program.office_id:
+        return code
+    return rules.foreign_registration(office=short_name or name, year=year, stage=str(Stage(status).label))
 
 
 @dataclass
@@ -78,8 +88,13 @@ class EligibilityContext:
                 "program__aid_date",
                 "verification",
                 "group__status",
+                "program__office_id",
+                "program__office__short_name",
+                "program__office__name",
+                "program__fiscal_year",
+                "program__status",
             )
-            for nik, program_id, code, aid_date, verification, group_status in rows:
+            for nik, program_id, code, aid_date, verification, group_status, *where in rows:
                 if program_id == program.pk:
                     # A rejected membership still holds the person's one place in this programme.
                     self.in_program.add(nik)
@@ -88,7 +103,7 @@ class EligibilityContext:
                     continue
                 elif aid_date is not None and aid_date >= lookback_start:
                     # Aid within the look-back, or aid still to come in a programme running alongside.
-                    self.recent_aid[nik] = code
+                    self.recent_aid[nik] = _where(program, code, *where)
 
         # Possible duplicates: another NIK with the same normalised name and birth date, or the same phone.
         self.people_by_name: dict[tuple[str, dt.date], set[str]] = defaultdict(set)

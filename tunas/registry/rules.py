@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
 from lokal import normalize_phone as _lokal_normalize_phone
 
 from tunas.accounts.roles import Role as UserRole
@@ -45,6 +46,15 @@ def may_read_trail(user: Any) -> bool:
 def may_read_office_trail(user: Any) -> bool:
     """The office-wide audit trail is the administrator's."""
     return bool(user and user.is_authenticated and user.has_role(UserRole.ADMIN))
+
+
+def foreign_registration(*, office: str, year: int, stage: str) -> str:
+    """All that is shown of another office's registration: never its people, groups or decisions."""
+    return _("registered in a programme of %(office)s, %(year)s, %(stage)s") % {
+        "office": office,
+        "year": year,
+        "stage": stage,
+    }
 
 
 def group_is_open(group: Group) -> bool:

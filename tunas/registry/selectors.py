@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from tunas.accounts.roles import ROLES_READING_JURISDICTION
 from tunas.core.nik import normalize_nik
 from tunas.core.scoping import office_q
 from tunas.programs.models import Program
 
+from . import rules
 from .models import Group, GroupStatus, Membership, Person, Role, Verification
 
 # A mentor reads only assigned groups, and until the mentoring records exist that is none.
@@ -163,23 +165,57 @@ def membership_get_visible(*, user, pk: int) -> Membership:
     )
 
 
-def person_history(*, person) -> list[Membership]:
-    """Every programme a person took part in, across all offices (the aid-twice check needs them all)."""
-    return list(
+def _foreign_text(m: Membership) -> str:
+    program = m.program
+    return rules.foreign_registration(
+        office=str(program.office), year=program.fiscal_year, stage=str(program.get_status_display())
+    )
+
+
+def person_history(*, user, person) -> list[tuple[Membership | None, str]]:
+    """Every programme a person took part in: in full where the user may read it, else one sentence.
+
+    Another office's registrations show only its office, year and stage (DESIGN.md): never the group,
+    the role or the decision. Two queries.
+    """
+    visible = set(
+        Membership.objects.filter(registry_scope_q(user), person=person).values_list("pk", flat=True)
+    )
+    rows = (
         Membership.objects.filter(person=person)
         .select_related("program__office", "group")
         .order_by("-program__fiscal_year", "program__code")
     )
+    return [(m, "") if m.pk in visible else (None, _foreign_text(m)) for m in rows]
 
 
-def possible_duplicates(*, person) -> list[Person]:
-    """Other NIKs with the same normalised name and birth date, or the same phone: one query."""
+def possible_duplicates(*, user, person) -> list[tuple[Person | None, Membership | None, str]]:
+    """Other NIKs with the same normalised name and birth date, or the same phone, as the user may see them.
+
+    A person the user may read comes with their latest visible registration; anyone else only as the
+    sentence "registered in a programme of <office>, <year>, <stage>". Three queries.
+    """
     match = Q(name_key=person.name_key, birth_date=person.birth_date)
     if person.phone:
         match |= Q(phone=person.phone)
-    return list(
-        Person.objects.filter(match).exclude(pk=person.pk).select_related("village").order_by("full_name")
-    )
+    others = list(Person.objects.filter(match).exclude(pk=person.pk).distinct().order_by("full_name"))
+    reachable = visible_memberships_of(user=user, people=others)
+    latest: dict[int, Membership] = {}
+    for m in (
+        Membership.objects.filter(person__in=[p for p in others if p.pk not in reachable])
+        .select_related("program__office")
+        .order_by("person_id", "-program__fiscal_year", "-pk")
+    ):
+        latest.setdefault(m.person_id, m)
+    result: list[tuple[Person | None, Membership | None, str]] = []
+    for p in others:
+        if p.pk in reachable:
+            result.append((p, reachable[p.pk], ""))
+        elif p.pk in latest:
+            result.append((None, None, _foreign_text(latest[p.pk])))
+        else:
+            result.append((None, None, str(_("a person with the same name and birth date in no programme"))))
+    return result
 
 
 def visible_memberships_of(*, user, people) -> dict[int, Membership]:

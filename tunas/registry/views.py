@@ -447,14 +447,8 @@ def member_detail(request, pk: int):
     _require_reader(request)
     membership = _membership_or_404(request, pk)
     person = membership.person
-    duplicates = selectors.possible_duplicates(person=person)
-    reachable = selectors.visible_memberships_of(user=request.user, people=duplicates)
-    history = selectors.person_history(person=person)
-    visible_ids = set(
-        Membership.objects.filter(selectors.registry_scope_q(request.user), person=person).values_list(
-            "pk", flat=True
-        )
-    )
+    duplicates = selectors.possible_duplicates(user=request.user, person=person)
+    history = selectors.person_history(user=request.user, person=person)
     return render(
         request,
         "registry/member_detail.html",
@@ -464,8 +458,8 @@ def member_detail(request, pk: int):
             "group": membership.group,
             "program": membership.program,
             "eligibility": _eligibility(membership),
-            "duplicates": [(p, reachable.get(p.pk)) for p in duplicates],
-            "history": [(m, m.pk in visible_ids) for m in history],
+            "duplicates": duplicates,
+            "history": history,
             "categories": [label for key, label in TargetCategory.choices if key in person.categories],
             "full_nik": request.user.sees_full_nik,
             "can_manage": request.user.manages_programmes,
