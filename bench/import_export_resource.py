@@ -8,9 +8,10 @@ machinery rather than the rules, the eligibility context is read once for the wh
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
-from lokal import normalize_phone
 
 from tunas.core.nik import normalize_nik, parse_nik
 from tunas.regions.models import Hamlet, Village
@@ -18,17 +19,19 @@ from tunas.regions.selectors import district_exists, within_q
 from tunas.regions.services import hamlet_get_or_create, split_hamlet_name
 from tunas.registry.eligibility import Candidate, EligibilityContext, check_candidate
 from tunas.registry.importing import (
+    HEADER_OF,
     ROLE_WORDS,
-    _category_choices,
-    _disability_choices,
-    _education_choices,
-    _word,
+    category_choices,
     cell_text,
+    disability_choices,
+    education_choices,
     parse_date,
     parse_sex,
     parse_village,
+    word_key,
 )
 from tunas.registry.models import Membership, Person, Role, name_key
+from tunas.registry.rules import normalize_phone
 
 
 class TextWidget(widgets.Widget):
@@ -86,7 +89,7 @@ class ChoiceWidget(widgets.Widget):
 class CategoriesWidget(widgets.Widget):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.choices = _category_choices()
+        self.choices = category_choices()
 
     def clean(self, value, row=None, **kwargs):
         found = []
@@ -122,10 +125,10 @@ class HamletWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
-        kind, village_text = parse_village(row.get("Kode Desa"))
+        kind, village_text = parse_village(row.get(HEADER_OF["village"]))
         if not text or kind != "code" or village_text not in self.resource.village_codes:
             return None
-        key = (village_text, _word(split_hamlet_name(text)[1]))
+        key = (village_text, word_key(split_hamlet_name(text)[1]))
         if key not in self.resource.hamlets:
             hamlet, _created = hamlet_get_or_create(village=Village(code=village_text), text=text)
             self.resource.hamlets[key] = hamlet.pk
@@ -141,22 +144,28 @@ class ParticipantResource(resources.ModelResource):
         self.fields["village_id"].widget = VillageWidget(self)
         self.fields["hamlet_id"].widget = HamletWidget(self)
 
-    nik = fields.Field(attribute="nik", column_name="NIK", widget=NikWidget())
-    kk = fields.Field(attribute="kk", column_name="No KK", widget=NikWidget())
-    full_name = fields.Field(attribute="full_name", column_name="Nama", widget=TextWidget())
-    sex = fields.Field(attribute="sex", column_name="Jenis Kelamin", widget=SexWidget())
-    birth_place = fields.Field(attribute="birth_place", column_name="Tempat Lahir", widget=TextWidget())
-    birth_date = fields.Field(attribute="birth_date", column_name="Tanggal Lahir", widget=BirthDateWidget())
-    street = fields.Field(attribute="street", column_name="Alamat", widget=TextWidget())
-    village_id = fields.Field(attribute="village_id", column_name="Kode Desa")
-    hamlet_id = fields.Field(attribute="hamlet_id", column_name="Banjar/Dusun")
-    phone = fields.Field(attribute="phone", column_name="No HP", widget=PhoneWidget())
-    categories = fields.Field(attribute="categories", column_name="Kategori", widget=CategoriesWidget())
+    nik = fields.Field(attribute="nik", column_name=HEADER_OF["nik"], widget=NikWidget())
+    kk = fields.Field(attribute="kk", column_name=HEADER_OF["kk"], widget=NikWidget())
+    full_name = fields.Field(attribute="full_name", column_name=HEADER_OF["full_name"], widget=TextWidget())
+    sex = fields.Field(attribute="sex", column_name=HEADER_OF["sex"], widget=SexWidget())
+    birth_place = fields.Field(
+        attribute="birth_place", column_name=HEADER_OF["birth_place"], widget=TextWidget()
+    )
+    birth_date = fields.Field(
+        attribute="birth_date", column_name=HEADER_OF["birth_date"], widget=BirthDateWidget()
+    )
+    street = fields.Field(attribute="street", column_name=HEADER_OF["street"], widget=TextWidget())
+    village_id = fields.Field(attribute="village_id", column_name=HEADER_OF["village"])
+    hamlet_id = fields.Field(attribute="hamlet_id", column_name=HEADER_OF["hamlet"])
+    phone = fields.Field(attribute="phone", column_name=HEADER_OF["phone"], widget=PhoneWidget())
+    categories = fields.Field(
+        attribute="categories", column_name=HEADER_OF["categories"], widget=CategoriesWidget()
+    )
     disability = fields.Field(
-        attribute="disability", column_name="Disabilitas", widget=ChoiceWidget(_disability_choices())
+        attribute="disability", column_name=HEADER_OF["disability"], widget=ChoiceWidget(disability_choices())
     )
     education = fields.Field(
-        attribute="education", column_name="Pendidikan", widget=ChoiceWidget(_education_choices())
+        attribute="education", column_name=HEADER_OF["education"], widget=ChoiceWidget(education_choices())
     )
 
     class Meta:
@@ -183,33 +192,33 @@ class ParticipantResource(resources.ModelResource):
         self.village_codes = set(Village.objects.values_list("code", flat=True))
         self.codes_by_name: dict[str, list[str]] = {}
         for name, code in Village.objects.filter(within_q(prefix)).values_list("name", "code"):
-            self.codes_by_name.setdefault(_word(name), []).append(code)
+            self.codes_by_name.setdefault(word_key(name), []).append(code)
         self.hamlets = {
-            (v, _word(n)): pk for v, n, pk in Hamlet.objects.values_list("village_id", "name", "pk")
+            (v, word_key(n)): pk for v, n, pk in Hamlet.objects.values_list("village_id", "name", "pk")
         }
-        self.groups = {_word(n): pk for pk, n in self.program.groups.values_list("pk", "name")}
-        self.roles = {_word(k): v for k, v in ROLE_WORDS.items()}
+        self.groups = {word_key(n): pk for pk, n in self.program.groups.values_list("pk", "name")}
+        self.roles = {word_key(k): v for k, v in ROLE_WORDS.items()}
         candidates = []
         for values in dataset.dict:
-            nik = normalize_nik(cell_text(values.get("NIK")))
+            nik = normalize_nik(cell_text(values.get(HEADER_OF["nik"])))
             candidates.append(
                 Candidate(
                     nik=nik,
-                    full_name=cell_text(values.get("Nama")),
-                    birth_date=parse_date(values.get("Tanggal Lahir")),
-                    phone=normalize_phone(cell_text(values.get("No HP"))) or None,
+                    full_name=cell_text(values.get(HEADER_OF["full_name"])),
+                    birth_date=parse_date(values.get(HEADER_OF["birth_date"])),
+                    phone=normalize_phone(cell_text(values.get(HEADER_OF["phone"]))) or None,
                 )
             )
         self.context = EligibilityContext(self.program, candidates)
         self.seen: set[str] = set()
 
     def import_instance(self, instance, row, **kwargs):
-        errors = {}
+        errors: dict[str, Any] = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        raw_nik = row.get("NIK")
+        raw_nik = row.get(HEADER_OF["nik"])
         if isinstance(raw_nik, int | float) or not instance.full_name:
             errors.setdefault("nik", ValidationError("nik_format"))
         result = parse_nik(
@@ -222,10 +231,10 @@ class ParticipantResource(resources.ModelResource):
             errors.setdefault("nik", ValidationError(", ".join(result.errors)))
         if instance.nik in self.seen:
             errors.setdefault("nik", ValidationError("duplicate_in_file"))
-        group_id = self.groups.get(_word(cell_text(row.get("Kelompok"))))
+        group_id = self.groups.get(word_key(cell_text(row.get(HEADER_OF["group"]))))
         role = (
-            self.roles.get(_word(cell_text(row.get("Peran"))), Role.MEMBER)
-            if row.get("Peran")
+            self.roles.get(word_key(cell_text(row.get(HEADER_OF["role"]))), Role.MEMBER)
+            if row.get(HEADER_OF["role"])
             else Role.MEMBER
         )
         if group_id is None:
@@ -247,6 +256,7 @@ class ParticipantResource(resources.ModelResource):
         instance.name_key = name_key(instance.full_name)
         instance._membership = (group_id, role, [{"code": w.code, "message": w.message} for w in warnings])
         self.seen.add(instance.nik)
+        assert group_id is not None, "a row without its group raised above"
         self.context.take_place(group_id)
 
     def after_save_instance(self, instance, row, **kwargs):

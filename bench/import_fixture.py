@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from django.db import models, transaction
 from openpyxl import Workbook
@@ -18,7 +19,7 @@ from tunas.core.formatting import MONTHS_ID
 from tunas.programs.models import AidForm, FundingSource, Program, Stage
 from tunas.regions.models import District, Hamlet, Village
 from tunas.regions.services import regions_load
-from tunas.registry.importing import HEADERS, _full_sqlite_batches
+from tunas.registry.importing import HEADERS, full_sqlite_batches
 from tunas.registry.models import BusinessType, Group, Membership, Person, Verification, name_key
 
 SEED = 2026
@@ -181,55 +182,15 @@ def seed(*, people: int, log=print) -> None:
     hamlets: dict[str, list[int]] = {}
     for pk, village_id in Hamlet.objects.values_list("pk", "village_id").order_by("pk"):
         hamlets.setdefault(village_id, []).append(pk)
-
-    def program(code: str, year: int, aid: dt.date | None, status=Stage.CLOSED) -> Program:
-        return Program.objects.create(
-            code=code,
-            name=f"Pelatihan Wirausaha Baru {year}",
-            office=office,
-            fiscal_year=year,
-            funding_source=FundingSource.TP,
-            group_size_min=1,
-            group_size_max=20,
-            aid_form=AidForm.GOODS,
-            aid_per_group=20_000_000,
-            status=status,
-            registration_start=dt.date(year, 3, 1),
-            aid_date=aid,
-        )
-
-    earlier = [program(f"KLK-TKM-{y}", y, dt.date(y, 9, 4)) for y in (2019, 2020, 2021, 2022)]
-    recent = program("KLK-TKM-2026A", 2026, dt.date(2026, 6, 1), status=Stage.MENTORING)
-    target = program(PROGRAM, 2026, dt.date(2027, 2, 1), status=Stage.REGISTRATION)
+    earlier = [_programme(office, f"KLK-TKM-{y}", y, dt.date(y, 9, 4)) for y in (2019, 2020, 2021, 2022)]
+    recent = _programme(office, "KLK-TKM-2026A", 2026, dt.date(2026, 6, 1), status=Stage.MENTORING)
+    target = _programme(office, PROGRAM, 2026, dt.date(2027, 2, 1), status=Stage.REGISTRATION)
     target.registration_start = dt.date(2026, 11, 1)
     target.save()
 
-    maker = People(rng, districts)
     log(f"  seeding {people:,} people …")
-    with _full_sqlite_batches(), transaction.atomic():
-        batch: list[dict] = []
-        for i in range(people):
-            p = maker.make()
-            village = rng.choice(villages)
-            batch.append(
-                {
-                    "nik": p["nik"],
-                    "full_name": p["name"],
-                    "name_key": name_key(p["name"]),
-                    "sex": p["sex"],
-                    "birth_date": p["birth"],
-                    "village_id": village,
-                    "hamlet_id": rng.choice(hamlets[village]),
-                    "phone": f"+62813{(i * 7919) % 100_000_000:08d}",
-                    "categories": ["penganggur"],
-                    "consent_data": True,
-                }
-            )
-            if len(batch) == 5000:
-                fast_insert(Person, batch)
-                batch = []
-        fast_insert(Person, batch)
-
+    with full_sqlite_batches(), transaction.atomic():
+        _seed_people(rng, People(rng, districts), people, villages, hamlets)
         person_ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
         # 80 % were members of earlier programmes, 2 % of one that handed out aid this year, 100 are already
         # registered in the programme being imported into; the rest never took part.
@@ -240,29 +201,7 @@ def seed(*, people: int, log=print) -> None:
         plan.append((recent, person_ids[int(len(person_ids) * 0.80) : int(len(person_ids) * 0.82)]))
         plan.append((target, person_ids[int(len(person_ids) * 0.82) : int(len(person_ids) * 0.82) + 100]))
         for prog, members in plan:
-            groups = Group.objects.bulk_create(
-                [
-                    Group(
-                        program=prog,
-                        name=f"Kelompok {prog.code} {n:04d}",
-                        business_type=BusinessType.CRAFTS,
-                        village_id=rng.choice(villages),
-                    )
-                    for n in range((len(members) + 19) // 20)
-                ]
-            )
-            fast_insert(
-                Membership,
-                [
-                    {
-                        "program_id": prog.pk,
-                        "group_id": groups[i // 20].pk,
-                        "person_id": pk,
-                        "verification": Verification.APPROVED if prog != target else Verification.PENDING,
-                    }
-                    for i, pk in enumerate(members)
-                ],
-            )
+            _seed_members(rng, prog, members, villages, pending=prog == target)
         Group.objects.bulk_create(
             [
                 Group(
@@ -273,6 +212,107 @@ def seed(*, people: int, log=print) -> None:
                 )
                 for n in range(FILE_GROUPS)
             ]
+        )
+
+
+def _programme(office: Office, code: str, year: int, aid: dt.date | None, status=Stage.CLOSED) -> Program:
+    return Program.objects.create(
+        code=code,
+        name=f"Pelatihan Wirausaha Baru {year}",
+        office=office,
+        fiscal_year=year,
+        funding_source=FundingSource.TP,
+        group_size_min=1,
+        group_size_max=20,
+        aid_form=AidForm.GOODS,
+        aid_per_group=20_000_000,
+        status=status,
+        registration_start=dt.date(year, 3, 1),
+        aid_date=aid,
+    )
+
+
+def _seed_people(
+    rng: random.Random, maker: People, people: int, villages: list[str], hamlets: dict[str, list[int]]
+) -> None:
+    batch: list[dict] = []
+    for i in range(people):
+        p = maker.make()
+        village = rng.choice(villages)
+        batch.append(
+            {
+                "nik": p["nik"],
+                "full_name": p["name"],
+                "name_key": name_key(p["name"]),
+                "sex": p["sex"],
+                "birth_date": p["birth"],
+                "village_id": village,
+                "hamlet_id": rng.choice(hamlets[village]),
+                "phone": f"+62813{(i * 7919) % 100_000_000:08d}",
+                "categories": ["penganggur"],
+                "consent_data": True,
+            }
+        )
+        if len(batch) == 5000:
+            fast_insert(Person, batch)
+            batch = []
+    fast_insert(Person, batch)
+
+
+def _seed_members(
+    rng: random.Random, prog: Program, members: list[int], villages: list[str], *, pending: bool
+) -> None:
+    """Groups of twenty for the people of one programme, approved (or, in the target, still pending)."""
+    groups = Group.objects.bulk_create(
+        [
+            Group(
+                program=prog,
+                name=f"Kelompok {prog.code} {n:04d}",
+                business_type=BusinessType.CRAFTS,
+                village_id=rng.choice(villages),
+            )
+            for n in range((len(members) + 19) // 20)
+        ]
+    )
+    fast_insert(
+        Membership,
+        [
+            {
+                "program_id": prog.pk,
+                "group_id": groups[i // 20].pk,
+                "person_id": pk,
+                "verification": Verification.PENDING if pending else Verification.APPROVED,
+            }
+            for i, pk in enumerate(members)
+        ],
+    )
+
+
+def _as_person(source: dict) -> dict:
+    return {
+        "nik": source["nik"],
+        "sex": source["sex"],
+        "birth": source["birth_date"],
+        "name": source["full_name"],
+    }
+
+
+class _Pools:
+    """The registered people the file's rows reuse: returning participants, recent aid, this programme."""
+
+    def __init__(self) -> None:
+        earlier = self.pool(
+            memberships__program__code__startswith="KLK-TKM-20",
+            memberships__program__aid_date__year__lt=2025,
+        )
+        self.returning = [p for i, p in enumerate(earlier) if i % 60 == 0]
+        self.recent = self.pool(memberships__program__code="KLK-TKM-2026A")
+        self.in_program = self.pool(memberships__program__code=PROGRAM)
+
+    @staticmethod
+    def pool(**filters) -> list[Any]:
+        return list(
+            Person.objects.filter(**filters).order_by("pk").values("nik", "sex", "birth_date", "full_name")
         )
 
 
@@ -293,22 +333,9 @@ def write_file(path, *, rows: int) -> None:
         .order_by("code")
         .values_list("code", flat=True)
     )
-    known = {p["nik"] for p in Person.objects.values("nik")}
     maker = People(rng, districts)
-    maker.niks = known
-
-    def pool(**filters) -> list[dict]:
-        return list(
-            Person.objects.filter(**filters).order_by("pk").values("nik", "sex", "birth_date", "full_name")
-        )
-
-    earlier = pool(
-        memberships__program__code__startswith="KLK-TKM-20", memberships__program__aid_date__year__lt=2025
-    )
-    returning = [p for i, p in enumerate(earlier) if i % 60 == 0]
-    recent = pool(memberships__program__code="KLK-TKM-2026A")
-    in_program = pool(memberships__program__code=PROGRAM)
-
+    maker.niks = {p["nik"] for p in Person.objects.values("nik")}
+    pools = _Pools()
     # A normal workbook, as Excel saves one: write-only mode leaves out the sheet's dimension and trailing
     # empty cells, which django-import-export's reader cannot take.
     wb = Workbook()
@@ -323,67 +350,63 @@ def write_file(path, *, rows: int) -> None:
         bad = rng.random() < BAD_SHARE
         kind = BAD_KINDS[bad_turn % len(BAD_KINDS)] if bad else ""
         bad_turn += bad
-        if kind == "recent_aid":
-            source = recent[bad_turn % len(recent)]
-            person = {
-                "nik": source["nik"],
-                "sex": source["sex"],
-                "birth": source["birth_date"],
-                "name": source["full_name"],
-            }
-        elif kind == "duplicate_in_program":
-            source = in_program[bad_turn % len(in_program)]
-            person = {
-                "nik": source["nik"],
-                "sex": source["sex"],
-                "birth": source["birth_date"],
-                "name": source["full_name"],
-            }
-        elif kind == "age_out_of_range":
-            person = maker.make(birth=dt.date(2012, 4, 9))
-        elif not bad and returning and rng.random() < 0.10:
-            source = returning.pop()
-            person = {
-                "nik": source["nik"],
-                "sex": source["sex"],
-                "birth": source["birth_date"],
-                "name": source["full_name"],
-            }
-        else:
-            person = maker.make()
+        person = _person_of_row(rng, maker, pools, kind, bad=bad, turn=bad_turn)
         if kind == "duplicate_in_file" and good_niks:
-            earlier_nik = rng.choice(good_niks)
-            person = {**person, "nik": earlier_nik}
-            person["sex"] = "F" if int(earlier_nik[6:8]) > 40 else "M"
-            day = int(earlier_nik[6:8]) % 40
-            year = int(earlier_nik[10:12])
-            person["birth"] = dt.date(1900 + year if year > 26 else 2000 + year, int(earlier_nik[8:10]), day)
-
-        village_code, village_name = rng.choice(villages)
-        values = {
-            "NIK": _nik_text(rng, person["nik"]),
-            "No KK": f"5105{rng.randrange(10**12):012d}" if rng.random() < 0.5 else None,
-            "Nama": person["name"],
-            "Jenis Kelamin": _sex_text(rng, person["sex"]),
-            "Tempat Lahir": rng.choice(["Klungkung", "Semarapura", "Dawan", "Nusa Penida", None]),
-            "Tanggal Lahir": _date_value(rng, person["birth"]),
-            "Alamat": f"Jalan {rng.choice(LAST)} No. {rng.randrange(1, 200)}" if rng.random() < 0.7 else None,
-            "Kode Desa": _village_text(rng, village_code, village_name),
-            "Banjar/Dusun": _hamlet_text(rng, village_name),
-            "No HP": _phone_text(rng) if rng.random() < 0.7 else None,
-            "Kategori": _categories(rng),
-            "Disabilitas": rng.choice([None] * 18 + ["fisik", "Sensory: hearing"]),
-            "Pendidikan": rng.choice([None, "SD", "SMP", "SMA", "smk", "D3", "S1", "Bachelor (S1)"]),
-            "Kelompok": group,
-            "Peran": {0: "Ketua", 1: "sekretaris", 2: "BENDAHARA"}.get(
-                i // FILE_GROUPS, rng.choice([None, "Anggota"])
-            ),
-        }
+            person = _with_earlier_nik(person, rng.choice(good_niks))
+        values = _row_values(rng, i, person, group, villages)
         _spoil(values, kind, person, rng)
         if not bad:
             good_niks.append(person["nik"])
         ws.append([values[h] for h in HEADERS])
     wb.save(path)
+
+
+def _person_of_row(
+    rng: random.Random, maker: People, pools: _Pools, kind: str, *, bad: bool, turn: int
+) -> dict:
+    if kind == "recent_aid":
+        return _as_person(pools.recent[turn % len(pools.recent)])
+    if kind == "duplicate_in_program":
+        return _as_person(pools.in_program[turn % len(pools.in_program)])
+    if kind == "age_out_of_range":
+        return maker.make(birth=dt.date(2012, 4, 9))
+    if not bad and pools.returning and rng.random() < 0.10:
+        return _as_person(pools.returning.pop())
+    return maker.make()
+
+
+def _with_earlier_nik(person: dict, earlier_nik: str) -> dict:
+    """The person under the NIK of an earlier row, with the sex and birth date that NIK holds."""
+    person = {**person, "nik": earlier_nik}
+    person["sex"] = "F" if int(earlier_nik[6:8]) > 40 else "M"
+    day = int(earlier_nik[6:8]) % 40
+    year = int(earlier_nik[10:12])
+    person["birth"] = dt.date(1900 + year if year > 26 else 2000 + year, int(earlier_nik[8:10]), day)
+    return person
+
+
+def _row_values(rng: random.Random, i: int, person: dict, group: str, villages: list) -> dict:
+    """One row as an office writes it: every accepted spelling, by chance."""
+    village_code, village_name = rng.choice(villages)
+    return {
+        "NIK": _nik_text(rng, person["nik"]),
+        "No KK": f"5105{rng.randrange(10**12):012d}" if rng.random() < 0.5 else None,
+        "Nama": person["name"],
+        "Jenis Kelamin": _sex_text(rng, person["sex"]),
+        "Tempat Lahir": rng.choice(["Klungkung", "Semarapura", "Dawan", "Nusa Penida", None]),
+        "Tanggal Lahir": _date_value(rng, person["birth"]),
+        "Alamat": f"Jalan {rng.choice(LAST)} No. {rng.randrange(1, 200)}" if rng.random() < 0.7 else None,
+        "Kode Desa": _village_text(rng, village_code, village_name),
+        "Banjar/Dusun": _hamlet_text(rng, village_name),
+        "No HP": _phone_text(rng) if rng.random() < 0.7 else None,
+        "Kategori": _categories(rng),
+        "Disabilitas": rng.choice([None] * 18 + ["fisik", "Sensory: hearing"]),
+        "Pendidikan": rng.choice([None, "SD", "SMP", "SMA", "smk", "D3", "S1", "Bachelor (S1)"]),
+        "Kelompok": group,
+        "Peran": {0: "Ketua", 1: "sekretaris", 2: "BENDAHARA"}.get(
+            i // FILE_GROUPS, rng.choice([None, "Anggota"])
+        ),
+    }
 
 
 def _nik_text(rng: random.Random, nik: str) -> str:

@@ -8,8 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.factories import GroupFactory, ProgramFactory
-from tunas.registry.import_template import template_bytes
-from tunas.registry.importing import HEADERS, import_participants
+from tunas.registry.importing import HEADERS, import_participants, template_bytes
 from tunas.registry.models import GroupStatus, Membership
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +117,14 @@ def test_a_template_filled_from_its_own_lists_imports_cleanly(workbook, program,
     report = import_participants(program=program, source=tmp_path / "isi.xlsx")
     assert (report.errors, report.created) == ([], 1)
     assert Membership.objects.get(program=program).person.full_name == "Ni Luh Template"
+
+
+def test_every_header_carries_its_note_and_the_column_width_of_the_column_list(workbook):
+    from tunas.registry.importing import COLUMNS
+
+    sheet = workbook.worksheets[0]
+    assert [cell.comment.text for cell in sheet[1]] == [str(c.note) for c in COLUMNS]
+    letters = "ABCDEFGHIJKLMNO"
+    assert [sheet.column_dimensions[letters[i]].width for i in range(len(COLUMNS))] == [
+        c.width for c in COLUMNS
+    ]

@@ -16,8 +16,9 @@ from tests.conftest import login
 from tests.factories import GroupFactory, make_nik
 from tests.registry.test_import import participant, write_xlsx
 from tunas.accounts.roles import Role
-from tunas.registry.importing import HEADERS
+from tunas.registry.importing import HEADERS, import_job_claim, import_job_create
 from tunas.registry.models import ImportJob, Membership
+from tunas.registry.tasks import import_job_task
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +297,36 @@ def test_a_formula_typed_into_the_file_comes_back_as_text_in_the_problems_file(
         .cell(row=2, column=HEADERS.index("Nama") + 2)
     )
     assert (name.value, name.data_type) == (formula, "s")
+
+
+def test_each_phase_of_a_job_is_claimed_once_with_its_progress_reset(program, officer):
+    job = _job(program, officer)
+    ImportJob.objects.filter(pk=job.pk).update(rows_done=7, error="earlier")
+    job.refresh_from_db()
+    assert import_job_claim(job=job, commit=False) is False, "only an uploaded job is checked"
+    assert import_job_claim(job=job, commit=True) is True
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.error) == (ImportJob.Status.RUNNING, 0, "")
+    assert import_job_claim(job=job, commit=True) is False, "a running job is not taken twice"
+
+
+def test_a_queued_check_stays_uploaded_until_a_worker_claims_it_and_runs_once(
+    program, group, officer, tmp_path
+):
+    path = write_xlsx(tmp_path / "antre.xlsx", [participant()])
+    upload = SimpleUploadedFile("antre.xlsx", path.read_bytes(), content_type=XLSX)
+    job = import_job_create(program=program, upload=upload, by=officer, rows=1)
+    assert (job.status, job.original_name, job.uploaded_by, job.rows_total) == (
+        ImportJob.Status.UPLOADED,
+        "antre.xlsx",
+        officer,
+        1,
+    )
+    assert import_job_task.call(job.pk, False) == ImportJob.Status.PREVIEWED
+    job.refresh_from_db()
+    checked = job.updated_at
+    assert import_job_task.call(job.pk, False) == ImportJob.Status.PREVIEWED
+    assert import_job_task.call(job.pk, True) == ImportJob.Status.PREVIEWED, "an import must be claimed first"
+    job.refresh_from_db()
+    assert job.updated_at == checked
+    assert not Membership.objects.filter(program=program).exists()

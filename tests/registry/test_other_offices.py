@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.conftest import login
 from tests.factories import GroupFactory, ProgramFactory
 from tunas.registry import services
 

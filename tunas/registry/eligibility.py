@@ -17,7 +17,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from tunas.core.errors import Problem, message_for
-
 from tunas.programs.models import Stage
 
 from . import rules
@@ -94,7 +93,19 @@ class EligibilityContext:
                 "program__fiscal_year",
                 "program__status",
             )
-            for nik, program_id, code, aid_date, verification, group_status, *where in rows:
+            for (
+                nik,
+                program_id,
+                code,
+                aid_date,
+                verification,
+                group_status,
+                office_id,
+                short_name,
+                office_name,
+                year,
+                status,
+            ) in rows:
                 if program_id == program.pk:
                     # A rejected membership still holds the person's one place in this programme.
                     self.in_program.add(nik)
@@ -103,7 +114,9 @@ class EligibilityContext:
                     continue
                 elif aid_date is not None and aid_date >= lookback_start:
                     # Aid within the look-back, or aid still to come in a programme running alongside.
-                    self.recent_aid[nik] = _where(program, code, *where)
+                    self.recent_aid[nik] = _where(
+                        program, code, office_id, short_name, office_name, year, status
+                    )
 
         # Possible duplicates: another NIK with the same normalised name and birth date, or the same phone.
         self.people_by_name: dict[tuple[str, dt.date], set[str]] = defaultdict(set)

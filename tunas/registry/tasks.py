@@ -7,7 +7,13 @@ import logging
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from .importing import ImportFileError, import_participants
+from .importing import (
+    ImportFileError,
+    import_job_claim,
+    import_job_finish,
+    import_job_progress,
+    import_participants,
+)
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -17,19 +23,16 @@ INLINE_ROWS = 500
 
 
 def import_job_run(job: ImportJob, *, commit: bool) -> ImportJob:
-    """Checks the job's file (``commit=False``, the preview) or imports its valid rows (``commit=True``).
+    """Checks the file of a job claimed with import_job_claim (``commit=False``, the preview) or imports its
+    valid rows (``commit=True``).
 
     Progress is stored while the rows are checked; the write itself is one transaction, which other
     connections only see once it is committed.
     """
-    job.status = ImportJob.Status.RUNNING if commit else ImportJob.Status.CHECKING
-    job.rows_done = 0
-    job.error = ""
-    job.save(update_fields=["status", "rows_done", "error", "updated_at"])
 
     def progress(done: int, total: int, phase: str) -> None:
         if phase == "checking":
-            ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
+            import_job_progress(job=job, done=done, total=total)
 
     try:
         with job.file.open("rb") as source:
@@ -42,23 +45,33 @@ def import_job_run(job: ImportJob, *, commit: bool) -> ImportJob:
                 progress=progress,
             )
     except ImportFileError as exc:
-        job.status, job.error = ImportJob.Status.FAILED, str(exc)
+        return import_job_finish(job=job, commit=commit, error=str(exc))
     except Exception:
         logger.exception("Import job %s failed", job.pk)
-        job.status = ImportJob.Status.FAILED
-        job.error = _(
+        error = _(
             "The import stopped because of an internal error; nothing was saved. Try again later or "
             "tell the administrator."
         )
-    else:
-        job.status = ImportJob.Status.DONE if commit else ImportJob.Status.PREVIEWED
-        job.report = report.as_json()
-        job.rows_total = job.rows_done = report.rows
-    job.save(update_fields=["status", "error", "report", "rows_total", "rows_done", "updated_at"])
+        return import_job_finish(job=job, commit=commit, error=error)
+    return import_job_finish(job=job, commit=commit, report=report)
+
+
+def import_job_check(job: ImportJob) -> ImportJob:
+    """Claims an uploaded job for its check and runs it; a job someone else took already is left alone."""
+    if import_job_claim(job=job, commit=False):
+        import_job_run(job, commit=False)
     return job
 
 
 @task()
 def import_job_task(job_id: int, commit: bool) -> str:
     job = ImportJob.objects.select_related("program__office", "uploaded_by").get(pk=job_id)
-    return import_job_run(job, commit=commit).status
+    if not commit:
+        # A check is claimed when a worker starts it, so that the page can tell a queued file from one
+        # being checked.
+        return import_job_check(job).status
+    # An import was claimed by the request that confirmed it (a second click finds it taken); a job no
+    # longer running was finished by an earlier run of this task.
+    if job.status != ImportJob.Status.RUNNING:
+        return job.status
+    return import_job_run(job, commit=True).status

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,14 +29,27 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from tunas.core.forms import BootstrapFormMixin
+from tunas.core.http import AuthenticatedHttpRequest
 from tunas.programs.models import Program
 from tunas.programs.selectors import program_get_visible
 from tunas.reports.renderers import XLSX_TYPE
 
-from .import_template import problems_bytes, template_bytes
-from .importing import EXTENSIONS, ImportFileError, cell_text, data_rows, read_table
+from .importing import (
+    EXTENSIONS,
+    ImportFileError,
+    cell_text,
+    data_rows,
+    import_job_claim,
+    import_job_create,
+    problems_bytes,
+    read_table,
+    template_bytes,
+)
 from .models import ImportJob
-from .tasks import INLINE_ROWS, import_job_run, import_job_task
+from .tasks import INLINE_ROWS, import_job_check, import_job_run, import_job_task
+
+if TYPE_CHECKING:
+    from tunas.accounts.models import User
 
 PAGE_SIZE = 50
 STALE_AFTER = dt.timedelta(minutes=10)
@@ -48,7 +63,7 @@ class UploadForm(BootstrapFormMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = 0
         self.fields["file"].help_text = _(
@@ -56,9 +71,9 @@ class UploadForm(BootstrapFormMixin, forms.Form):
             "at most %(size)s MB."
         ) % {"size": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        suffix = Path(upload.name or "").suffix.lower()
         if suffix not in EXTENSIONS:
             raise ValidationError(
                 _(
@@ -68,7 +83,7 @@ class UploadForm(BootstrapFormMixin, forms.Form):
                 % {"type": suffix or "?"},
                 code="value_invalid",
             )
-        if upload.size > settings.UPLOAD_MAX_BYTES:
+        if (upload.size or 0) > settings.UPLOAD_MAX_BYTES:
             raise ValidationError(
                 _("The file is larger than %(size)s MB. Split it into smaller files.")
                 % {"size": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
@@ -86,7 +101,7 @@ class UploadForm(BootstrapFormMixin, forms.Form):
                 code="value_invalid",
             )
         try:
-            self.rows = read_table(upload, upload.name).size
+            self.rows = read_table(upload, upload.name or "").size
         except ImportFileError as exc:
             raise ValidationError(str(exc), code="value_invalid") from exc
         finally:
@@ -94,7 +109,7 @@ class UploadForm(BootstrapFormMixin, forms.Form):
         return upload
 
 
-def _program(request, code: str) -> Program:
+def _program(request: AuthenticatedHttpRequest, code: str) -> Program:
     try:
         program = program_get_visible(user=request.user, code=code)
     except Program.DoesNotExist as exc:
@@ -105,7 +120,7 @@ def _program(request, code: str) -> Program:
     return program
 
 
-def _job(request, code: str, pk: int) -> ImportJob:
+def _job(request: AuthenticatedHttpRequest, code: str, pk: int) -> ImportJob:
     program = _program(request, code)
     job = get_object_or_404(ImportJob.objects.select_related("uploaded_by"), pk=pk, program=program)
     job.program = program
@@ -113,47 +128,43 @@ def _job(request, code: str, pk: int) -> ImportJob:
 
 
 def _next_url(job: ImportJob) -> str:
-    name = {
+    names: dict[str, str] = {
         ImportJob.Status.PREVIEWED: "registry:import_preview",
         ImportJob.Status.DONE: "registry:import_result",
         ImportJob.Status.FAILED: "registry:import_result",
-    }.get(job.status, "registry:import_progress")
+    }
+    name = names.get(job.status, "registry:import_progress")
     return reverse(name, args=[job.program.code, job.pk])
 
 
 @login_required
-def import_upload(request, code: str):
+def import_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     program = _program(request, code)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            program=program,
-            file=upload,
-            original_name=Path(upload.name).name[:255],
-            uploaded_by=request.user,
-            rows_total=form.rows,
+        job = import_job_create(
+            program=program, upload=form.cleaned_data["file"], by=cast("User", request.user), rows=form.rows
         )
         if form.rows > INLINE_ROWS:
             import_job_task.enqueue(job.pk, False)
             return redirect("registry:import_progress", code=program.code, pk=job.pk)
-        import_job_run(job, commit=False)
+        import_job_check(job)
         return redirect(_next_url(job))
     jobs = ImportJob.objects.filter(program=program).select_related("uploaded_by")[:10]
     return render(request, "registry/import/upload.html", {"program": program, "form": form, "jobs": jobs})
 
 
 @login_required
-def import_template(request, code: str):
+def import_template(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     program = _program(request, code)
     response = HttpResponse(template_bytes(program), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tunas-{slugify(program.code)}-template.xlsx"'
     return response
 
 
-def _preview_rows(job: ImportJob) -> list[dict]:
+def _preview_rows(job: ImportJob) -> list[dict[str, Any]]:
     """Every data row of the file with its problems: rows with errors first, then warnings, then the rest."""
-    problems: dict[int, dict[str, list]] = defaultdict(lambda: {"errors": [], "warnings": []})
+    problems: dict[int, dict[str, list[Any]]] = defaultdict(lambda: {"errors": [], "warnings": []})
     for kind in ("errors", "warnings"):
         for problem in job.report.get(kind, []):
             problems[problem["row"]][kind].append(problem)
@@ -176,7 +187,7 @@ def _preview_rows(job: ImportJob) -> list[dict]:
 
 
 @login_required
-def import_preview(request, code: str, pk: int):
+def import_preview(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     job = _job(request, code, pk)
     if job.status != ImportJob.Status.PREVIEWED:
         return redirect(_next_url(job))
@@ -195,7 +206,7 @@ def import_preview(request, code: str, pk: int):
 
 @login_required
 @require_POST
-def import_confirm(request, code: str, pk: int):
+def import_confirm(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     job = _job(request, code, pk)
     if job.status != ImportJob.Status.PREVIEWED:
         return redirect(_next_url(job))
@@ -205,21 +216,18 @@ def import_confirm(request, code: str, pk: int):
         )
         return redirect(_next_url(job))
     # The status moves only once, so a second click cannot import the file twice.
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED).update(
-        status=ImportJob.Status.RUNNING, rows_done=0
-    )
-    if claimed and job.rows_total > INLINE_ROWS:
+    if not import_job_claim(job=job, commit=True):
+        job.refresh_from_db()
+        return redirect(_next_url(job))
+    if job.rows_total > INLINE_ROWS:
         import_job_task.enqueue(job.pk, True)
         return redirect("registry:import_progress", code=job.program.code, pk=job.pk)
-    if claimed:
-        job.refresh_from_db()
-        import_job_run(job, commit=True)
-    job.refresh_from_db()
+    import_job_run(job, commit=True)
     return redirect(_next_url(job))
 
 
 @login_required
-def import_progress(request, code: str, pk: int):
+def import_progress(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     job = _job(request, code, pk)
     finished = job.status in (ImportJob.Status.PREVIEWED, ImportJob.Status.DONE, ImportJob.Status.FAILED)
     if finished:
@@ -232,7 +240,7 @@ def import_progress(request, code: str, pk: int):
 
 
 @login_required
-def import_result(request, code: str, pk: int):
+def import_result(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     job = _job(request, code, pk)
     if job.status not in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
         return redirect(_next_url(job))
@@ -247,7 +255,7 @@ def import_result(request, code: str, pk: int):
 
 
 @login_required
-def import_problems(request, code: str, pk: int):
+def import_problems(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     job = _job(request, code, pk)
     if not job.report:
         raise Http404

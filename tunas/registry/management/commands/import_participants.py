@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from tunas.core.formatting import number
@@ -23,14 +24,14 @@ class Command(BaseCommand):
         "Imports programme participants from a spreadsheet made from the template (.xlsx, .xls, .ods, .csv)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The spreadsheet to import.")
         parser.add_argument("--program", required=True, help="The programme code, e.g. KLK-TKM-2018.")
         parser.add_argument("--dry-run", action="store_true", help="Check every row and write nothing.")
         parser.add_argument("--json", action="store_true", help="Print the report as one JSON object.")
         parser.add_argument("--user", help="Username recorded as the author of the new records.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("The file %(file)s does not exist.") % {"file": path}, returncode=2)
