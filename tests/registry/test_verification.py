@@ -12,7 +12,7 @@ from django.utils import translation
 from tests.conftest import login
 from tests.factories import GroupFactory, ProgramFactory, UserFactory
 from tunas.registry import documents, services
-from tunas.registry.models import Group, GroupStatus, Membership, Verification
+from tunas.registry.models import Group, GroupStatus, Membership, Person, Verification
 
 from .helpers import english, group_with_members
 
@@ -240,3 +240,31 @@ def test_the_programme_page_links_the_selection_record_once_a_group_passed(as_of
     assert pdf not in as_officer.get(url).content.decode()
     verified_programme(program, verifier)
     assert pdf in as_officer.get(url).content.decode()
+
+
+def _selection_record_document(program):
+    from django.conf import settings
+    from weasyprint import HTML
+
+    context = documents.selection_record_context(program=program, day=dt.date(2026, 12, 1))
+    html = render_to_string("registry/pdf/selection_record.html", context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+
+def test_the_selection_record_draws_balinese_script_with_an_embedded_font(program, verifier):
+    group, members = verified_programme(program, verifier)
+    Person.objects.filter(pk=members[0].person_id).update(full_name="ᬇᬤᬾᬯ ᬅᬕᬸᬂ Ni Wayan")
+    document = _selection_record_document(program)
+    document.write_pdf()
+    assert "Noto Sans Balinese" in {font.family for font in document.fonts.values()}
+
+
+def test_a_long_unbroken_name_wraps_inside_the_page(program, verifier):
+    group, members = verified_programme(program, verifier)
+    Person.objects.filter(pk=members[0].person_id).update(full_name="Sangatpanjang" * 11)
+    document = _selection_record_document(program)
+    for page in document.pages:
+        right_edge = page.width - page._page_box.margin_right
+        cells = [box for box in page._page_box.descendants() if type(box).__name__ == "TableCellBox"]
+        assert cells
+        assert max(cell.position_x + cell.margin_width() for cell in cells) <= right_edge + 1
