@@ -4,12 +4,19 @@ Safe defaults for a local run (SQLite under var/, DEBUG on); production (DEBUG o
 without a real SECRET_KEY and ALLOWED_HOSTS. Every variable is listed in .env.example.
 """
 
+from __future__ import annotations
+
+import ipaddress
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -148,8 +155,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     ):
         DATABASES["default"]["NAME"] = str(BASE_DIR / _sqlite_name)
     # WAL lets readers work while an import writes; a busy timeout instead of "database is locked".
+    # IMMEDIATE takes the write lock when a transaction begins: a transaction that read first (a service's
+    # full_clean()) could otherwise not upgrade to writing once another had written, and SQLite answers
+    # that with "database is locked" at once, whatever the timeout. Two edits at once now take turns.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -173,7 +184,52 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Behind a reverse proxy (which terminates TLS) every request comes from the proxy's address: the
+# forwarded protocol is then trusted for HTTPS, and the client's address read from X-Forwarded-For.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# How many proxies of ours a request passes (a load balancer and nginx: 2); each appends the address it saw.
+PROXY_COUNT = int(env("PROXY_COUNT", "1"))
+if PROXY_COUNT < 1:
+    raise ImproperlyConfigured("PROXY_COUNT must be 1 or more: the number of proxies in front of Tunas.")
+
+
+def client_ip_address(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind our proxies the one the outermost of them added.
+
+    Each proxy appends its peer's address to X-Forwarded-For, so the PROXY_COUNT-th entry from the right
+    was written by our outermost proxy; whatever stands left of it came from the client and proves nothing.
+    With fewer entries than proxies, every entry was written by one of ours and the left-most is the
+    farthest address seen. A missing or malformed header falls back to REMOTE_ADDR.
+    """
+    from django.conf import settings
+
+    remote_addr = request.META.get("REMOTE_ADDR")
+    if not settings.BEHIND_PROXY:
+        return remote_addr
+    forwarded = [item.strip() for item in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [item for item in forwarded if item]
+    if not forwarded:
+        return remote_addr
+    candidate = forwarded[-min(settings.PROXY_COUNT, len(forwarded))]
+    return _ip_address(candidate) or remote_addr
+
+
+def _ip_address(value: str) -> str | None:
+    """``203.0.113.7``, also written with a port (``203.0.113.7:5123``, ``[2001:db8::1]:5123``)."""
+    if value.startswith("[") and "]" in value:
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
 # Login throttling: five wrong passwords for one username from one address lock it for 15 minutes.
+# django-ipware is not installed, so axes would read REMOTE_ADDR only (its AXES_IPWARE_* settings do
+# nothing without it): behind a proxy that is the proxy's address for everyone.
+AXES_CLIENT_IP_CALLABLE = client_ip_address
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_MINUTES", "15")) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -222,9 +278,16 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Behind a proxy that terminates TLS, set BEHIND_PROXY=1 so that its X-Forwarded-Proto header is trusted
+# (and the proxy must set that header itself, overwriting the client's): otherwise every request looks
+# like plain HTTP and is redirected forever.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes /healthz over plain HTTP; a redirect would count as unhealthy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
 
 EMAIL_BACKEND = env(
@@ -240,12 +303,40 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "tunas@localhost")
 
+# No NIK in a log line (DESIGN.md): every handler masks NIK-shaped numbers (tunas/core/logging.py). Django
+# applies its DEFAULT_LOGGING first; the loggers it sets up are configured again here so that none of its
+# unmasked handlers stays attached ("django": console and mail_admins; "django.server": runserver's access
+# log, whose request line carries the query string). gunicorn's own logs: gunicorn.conf.py.
+LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {"mask_nik": {"()": "tunas.core.logging.NIKMaskFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_nik"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_nik"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Through the root's masked handler.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # SQL with its parameters, at DEBUG and only while DEBUG is on: set LOG_LEVEL=DEBUG to see it.
+        "django.db.backends": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 TUNAS_SITE_NAME = env("TUNAS_SITE_NAME", "Tunas")
