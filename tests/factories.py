@@ -85,9 +85,6 @@ class PersonFactory(factory.django.DjangoModelFactory):
     sex = "M"
     birth_date = dt.date(1980, 5, 17)
     nik = factory.LazyAttribute(lambda p: make_nik(birth=p.birth_date, sex=p.sex))
-    village_id = "51.05.03.1008"
-    categories = ["penganggur"]
-    consent_data = True
 
 
 class GroupFactory(factory.django.DjangoModelFactory):
@@ -107,3 +104,6 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     group = factory.SubFactory(GroupFactory)
     program = factory.LazyAttribute(lambda m: m.group.program)
     person = factory.SubFactory(PersonFactory)
+    village_id = "51.05.03.1008"
+    categories = ["penganggur"]
+    consent_data = True

@@ -266,14 +266,17 @@ def test_same_name_with_another_birth_date_is_not_a_duplicate(program):
 
 
 def test_same_phone_under_another_nik_is_a_possible_duplicate(program):
-    person = PersonFactory(phone="+6281234567890")
-    assert person.phone == "+6281234567890"
+    earlier = MembershipFactory(phone="+6281234567890")
+    assert earlier.phone == "+6281234567890"
     assert check(program, person_data(phone="+6281234567890"))[1] == {"possible_duplicate": "nik"}
 
 
 def test_the_same_nik_is_the_same_person_not_a_duplicate(program):
     data = person_data(full_name="I Wayan Sama", phone="+6281200001111")
-    PersonFactory(nik=data.nik, full_name="I Wayan Sama", birth_date=data.birth_date, phone="+6281200001111")
+    MembershipFactory(
+        person=PersonFactory(nik=data.nik, full_name="I Wayan Sama", birth_date=data.birth_date),
+        phone="+6281200001111",
+    )
     assert check(program, data)[1] == {}
 
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from tests.factories import GroupFactory, MembershipFactory, PersonFactory, ProgramFactory, make_nik
 from tunas.core.errors import message_for
 from tunas.regions.models import Hamlet
-from tunas.registry.importing import HEADERS, ImportFileError, import_participants, parse_date
+from tunas.registry.importing import HEADER_OF, HEADERS, ImportFileError, import_participants, parse_date
 from tunas.registry.models import Group, GroupStatus, Membership, Person, Role, Verification
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,8 @@ def test_valid_rows_become_people_and_pending_memberships_with_history(tmp_path,
     assert {m.person.nik for m in members} == {r["NIK"] for r in rows}
     assert {m.verification for m in members} == {Verification.PENDING}
     chair = members.get(role=Role.CHAIR).person
-    assert chair.phone == "+6281234567890"
+    assert members.get(role=Role.CHAIR).phone == "+6281234567890"
+    assert chair.owner_office == program.office
     assert chair.history.count() == 1
     assert members.get(role=Role.CHAIR).history.count() == 1
     assert chair.history.first().history_change_reason.endswith("peserta.xlsx")
@@ -449,14 +450,14 @@ def test_the_village_is_accepted_as_code_with_or_without_dots_or_as_a_unique_nam
     row = participant(Kode_Desa=typed)
     report = run(tmp_path, program, [row])
     assert report.errors == []
-    assert Person.objects.get(nik=row["NIK"]).village_id == "51.05.03.1008"
+    assert Membership.objects.get(person__nik=row["NIK"]).village_id == "51.05.03.1008"
 
 
 def test_categories_by_key_or_label_in_any_case_separated_by_commas_or_semicolons(tmp_path, program, group):
     row = participant(Kategori="penganggur; KELUARGA MISKIN, Korban PHK;lansia, Person with disability")
     report = run(tmp_path, program, [row])
     assert report.errors == []
-    assert Person.objects.get(nik=row["NIK"]).categories == [
+    assert Membership.objects.get(person__nik=row["NIK"]).categories == [
         "penganggur",
         "keluarga_miskin",
         "korban_phk",
@@ -469,7 +470,7 @@ def test_categories_by_key_or_label_in_any_case_separated_by_commas_or_semicolon
 def test_phones_are_stored_as_plus_62(tmp_path, program, group, typed):
     row = participant(No_HP=typed)
     run(tmp_path, program, [row])
-    assert Person.objects.get(nik=row["NIK"]).phone == "+628123456789"
+    assert Membership.objects.get(person__nik=row["NIK"]).phone == "+628123456789"
 
 
 @pytest.mark.parametrize(
@@ -496,7 +497,7 @@ def test_disability_and_education_by_key_or_label(tmp_path, program, group):
     ]
     report = run(tmp_path, program, rows)
     assert report.errors == []
-    people = {p.nik: p for p in Person.objects.filter(nik__in=[r["NIK"] for r in rows])}
+    people = {m.person.nik: m for m in Membership.objects.filter(program=program).select_related("person")}
     assert [(people[r["NIK"]].disability, people[r["NIK"]].education) for r in rows] == [
         ("fisik", "sma"),
         ("sensorik_netra", "s1"),
@@ -512,7 +513,7 @@ def test_a_known_hamlet_is_matched_with_or_without_its_kind_word(tmp_path, progr
     rows = [participant(**{"Banjar/Dusun": "Banjar Besang"}), participant(**{"Banjar/Dusun": "besang"})]
     report = run(tmp_path, program, rows)
     assert report.warnings == []
-    assert set(Person.objects.filter(nik__in=[r["NIK"] for r in rows]).values_list("hamlet", flat=True)) == {
+    assert set(Membership.objects.filter(program=program).values_list("hamlet", flat=True)) == {
         besang.pk
     }
 
@@ -523,7 +524,7 @@ def test_a_new_hamlet_is_added_on_import_with_a_hamlet_new_warning(tmp_path, pro
     assert [(p.row, p.code, p.field) for p in report.warnings] == [(2, "hamlet_new", "Banjar/Dusun")]
     hamlet = Hamlet.objects.get(village_id="51.05.03.1008", name="Pande")
     assert hamlet.kind == "banjar"
-    assert Person.objects.filter(hamlet=hamlet).count() == 2
+    assert Membership.objects.filter(hamlet=hamlet).count() == 2
 
 
 def test_a_dry_run_announces_a_new_hamlet_but_does_not_add_it(tmp_path, program, group):
@@ -587,29 +588,43 @@ def test_with_history_switched_off_no_history_rows_are_written(tmp_path, program
 # --- people known from another programme ------------------------------------------------------------------
 
 
-def test_a_person_known_from_another_programme_is_reused_and_updated(tmp_path, program, group, klungkung):
-    person = PersonFactory(full_name="I Nyoman Lama", phone="+628111111111", street="Jalan Lama 1")
-    MembershipFactory(
-        group=GroupFactory(program=ProgramFactory(office=klungkung, aid_date=None)), person=person
+def test_a_person_known_from_another_programme_of_this_office_is_reused_and_their_identity_corrected(
+    tmp_path, program, group, klungkung
+):
+    person = PersonFactory(full_name="I Nyoman Lama", owner_office=klungkung)
+    earlier = MembershipFactory(
+        group=GroupFactory(program=ProgramFactory(office=klungkung, aid_date=None)),
+        person=person,
+        phone="+628111111111",
+        street="Jalan Lama 1",
     )
     row = participant(NIK=person.nik, Nama="I Nyoman Baru", No_HP="0812 9999 0000")
     report = run(tmp_path, program, [row])
     assert (report.errors, report.created) == ([], 1)
     person.refresh_from_db()
-    assert (person.full_name, person.phone, person.street) == (
-        "I Nyoman Baru",
-        "+6281299990000",
-        "Jalan Lama 1",
-    )
+    assert person.full_name == "I Nyoman Baru"
     assert person.version == 2
     assert Person.objects.filter(nik=person.nik).count() == 1
     assert list(person.history.values_list("history_type", flat=True)) == ["~", "+"]
-    assert person.memberships.count() == 2
+    new = Membership.objects.get(program=program, person=person)
+    assert new.phone == "+6281299990000"
+    earlier.refresh_from_db()
+    assert (earlier.phone, earlier.street) == ("+628111111111", "Jalan Lama 1")
 
 
-def test_a_reused_person_gets_every_given_field_updated_in_one_statement(tmp_path, program, group, klungkung):
-    besang = Hamlet.objects.create(village_id="51.05.04.2010", name="Sente", kind="dusun")
-    people = [PersonFactory(birth_date=dt.date(1975, 9, 4), categories=["penganggur"]) for _ in range(3)]
+def test_the_new_registration_takes_every_declared_field_and_the_earlier_one_keeps_its_own(
+    tmp_path, program, group, klungkung
+):
+    sente = Hamlet.objects.create(village_id="51.05.04.2010", name="Sente", kind="dusun")
+    people = [PersonFactory(birth_date=dt.date(1975, 9, 4), owner_office=klungkung) for _ in range(3)]
+    earlier = [
+        MembershipFactory(
+            group=GroupFactory(program=ProgramFactory(office=klungkung, aid_date=None)),
+            person=person,
+            categories=["penganggur"],
+        )
+        for person in people
+    ]
     rows = [
         participant(
             NIK=person.nik,
@@ -630,34 +645,38 @@ def test_a_reused_person_gets_every_given_field_updated_in_one_statement(tmp_pat
     for i, person in enumerate(people):
         person.refresh_from_db()
         assert (person.full_name, person.name_key) == (f"Ni Ketut Baru {i}", f"ni ketut baru {i}")
-        assert (person.village_id, person.hamlet_id) == ("51.05.04.2010", besang.pk)
-        assert person.categories == ["lansia", "purna_pmi"]
-        assert (person.birth_place, person.education, person.kk, person.disability) == (
-            "Dawan",
-            "smp",
-            f"510504{i:010d}",
-            "sensorik_netra",
-        )
-        assert person.birth_date == dt.date(1975, 9, 4)
-        latest = person.history.first()
-        assert (latest.history_type, latest.full_name, latest.village_id) == (
-            "~",
-            person.full_name,
-            "51.05.04.2010",
-        )
+        assert (person.birth_place, person.birth_date) == ("Dawan", dt.date(1975, 9, 4))
+        m = Membership.objects.get(program=program, person=person)
+        assert (m.village_id, m.hamlet_id) == ("51.05.04.2010", sente.pk)
+        assert m.categories == ["lansia", "purna_pmi"]
+        assert (m.education, m.kk, m.disability) == ("smp", f"510504{i:010d}", "sensorik_netra")
+        assert (person.history.first().history_type, person.history.first().full_name) == ("~", person.full_name)
+        earlier[i].refresh_from_db()
+        assert (earlier[i].village_id, earlier[i].categories) == ("51.05.03.1008", ["penganggur"])
+
+
+def test_a_nik_of_another_offices_person_under_another_name_is_refused_and_changes_nothing(
+    tmp_path, program, group, gianyar
+):
+    person = PersonFactory(full_name="Ni Wayan Gianyar", owner_office=gianyar)
+    MembershipFactory(
+        group=GroupFactory(program=ProgramFactory(office=gianyar, aid_date=None), village_id="51.04.01.2001"),
+        person=person,
+        village_id="51.04.01.2001",
+    )
+    report = run(tmp_path, program, [participant(NIK=person.nik, Nama="Ni Wayan Klungkung")])
+    assert [(e.code, e.field) for e in report.errors] == [("identity_mismatch", HEADER_OF["full_name"])]
+    assert "Ni Wayan Gianyar" not in report.errors[0].message
+    person.refresh_from_db()
+    assert (person.full_name, person.version) == ("Ni Wayan Gianyar", 1)
+    assert not Membership.objects.filter(program=program).exists()
 
 
 def test_a_reused_person_whose_data_did_not_change_gets_no_new_history(tmp_path, program, group):
-    person = PersonFactory(
-        full_name="I Made Sama",
-        birth_date=dt.date(1980, 5, 17),
-        village_id="51.05.03.1008",
-        categories=["penganggur"],
-    )
+    person = PersonFactory(full_name="I Made Sama", birth_date=dt.date(1980, 5, 17))
     before = person.history.count()
     run(tmp_path, program, [participant(NIK=person.nik, Nama="I Made Sama")])
     assert person.history.count() == before
-    assert Membership.objects.filter(person=person, program=program).exists()
 
 
 def test_the_same_name_with_another_birth_date_is_no_possible_duplicate(tmp_path, program, group):

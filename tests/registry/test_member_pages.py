@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from tests.conftest import login
 from tests.factories import GroupFactory, MembershipFactory, PersonFactory, ProgramFactory, make_nik
 from tunas.regions.models import Hamlet
+from tunas.registry.eligibility import age_on
 from tunas.registry.models import GroupStatus, Membership, Person, Verification
 
 from .helpers import PIKAT, english, form_data, group_with_members, person_data
@@ -83,14 +84,15 @@ def test_an_officer_adds_a_member_with_a_normalised_phone_and_income(as_officer,
     )
     assert response.status_code == 302
     person = Person.objects.get(nik=data.nik)
-    assert (person.phone, person.income_before, person.kk, person.created_by) == (
+    m = Membership.objects.get(person=person)
+    assert (m.phone, m.income_before, m.kk, person.created_by) == (
         "+6281234567890",
         1_250_000,
         "5105030101100001",
         officer,
     )
-    assert person.categories == ["penganggur", "keluarga_miskin"]
-    assert Membership.objects.get(person=person).role == "ketua"
+    assert m.categories == ["penganggur", "keluarga_miskin"]
+    assert m.role == "ketua"
 
 
 def test_save_and_add_another_returns_to_an_empty_form(as_officer, program):
@@ -180,7 +182,7 @@ def test_a_typed_hamlet_is_added_for_the_member(as_officer, program):
 
 
 def test_a_duplicate_warning_is_announced_after_saving(as_officer, program):
-    PersonFactory(phone="+6281234509876")
+    MembershipFactory(phone="+6281234509876")
     group = GroupFactory(program=program)
     response = as_officer.post(
         reverse("registry:member_add", args=[group.pk]), form_data(phone="081234509876"), follow=True
@@ -298,13 +300,21 @@ def test_the_member_page_lists_possible_duplicates_and_an_officer_resolves_them(
 
 def test_a_viewer_sees_the_member_with_masked_numbers_and_no_contact_details(viewer, program):
     group, [m] = group_with_members(program, 1)
-    Person.objects.filter(pk=m.person_id).update(
-        kk="5105030101100001", phone="+6281234567890", street="Jl. Rahasia 1"
+    Membership.objects.filter(pk=m.pk).update(
+        kk="5105030101100001",
+        phone="+6281234567890",
+        street="Jl. Rahasia 1",
+        income_before=1_750_000,
+        disability="sensorik_netra",
+        verification=Verification.REJECTED,
+        verification_reason="Alasan rahasia",
     )
     page = english(login(viewer)).get(reverse("registry:member_detail", args=[m.pk])).content.decode()
     assert m.person.nik not in page and m.person.nik_masked in page
-    assert "5105030101100001" not in page
+    assert "0110-0001" not in page and "0101100001" not in page
     assert "+6281234567890" not in page and "Jl. Rahasia 1" not in page
+    assert "1.750.000" not in page and "Sensory: visual" not in page and "Alasan rahasia" not in page
+    assert m.person.birth_date.strftime("%Y") not in page.split("<main")[1]
     assert reverse("registry:member_edit", args=[m.pk]) not in page
 
 
@@ -353,11 +363,12 @@ def test_the_member_list_filters_by_programme_verification_category_sex_and_warn
     woman = MembershipFactory(
         group=group,
         verification=Verification.APPROVED,
-        person=PersonFactory(sex="F", categories=["setengah_penganggur"]),
+        person=PersonFactory(sex="F"),
+        categories=["setengah_penganggur"],
     )
     man = MembershipFactory(
         group=group,
-        person=PersonFactory(categories=["penganggur", "lansia"]),
+        categories=["penganggur", "lansia"],
         warnings=[{"code": "possible_duplicate", "message": "…"}],
     )
     elsewhere = MembershipFactory(group=GroupFactory(program=other_program))
@@ -418,7 +429,7 @@ def _export(client, **params) -> list[dict]:
 
 def test_the_export_shows_full_numbers_to_an_officer(as_officer, program):
     group, [m] = group_with_members(program, 1)
-    Person.objects.filter(pk=m.person_id).update(kk="5105030101100001", phone="+6281234567890")
+    Membership.objects.filter(pk=m.pk).update(kk="5105030101100001", phone="+6281234567890")
     [row] = _export(as_officer)
     assert (row["NIK"], row["Family card number (KK)"], row["Phone"]) == (
         m.person.nik,
@@ -430,11 +441,15 @@ def test_the_export_shows_full_numbers_to_an_officer(as_officer, program):
 
 def test_the_export_masks_numbers_and_leaves_out_contacts_for_a_viewer(viewer, program):
     group, [m] = group_with_members(program, 1)
-    Person.objects.filter(pk=m.person_id).update(kk="5105030101100001", phone="+6281234567890")
+    Membership.objects.filter(pk=m.pk).update(
+        kk="5105030101100001", phone="+6281234567890", income_before=750_000, disability="fisik"
+    )
     [row] = _export(english(login(viewer)))
     assert row["NIK"] == m.person.nik_masked
-    assert row["Family card number (KK)"] == "••••••••••••0001"
-    assert "Phone" not in row
+    hidden = ["Family card number (KK)", "Date of birth", "Phone", "Street address", "Disability"]
+    assert [name for name in hidden if name in row] == []
+    assert "Monthly income before" not in row and "Reason" not in row
+    assert row["Age"] == age_on(m.person.birth_date, m.program.registration_end or dt.date.today())
 
 
 def test_the_export_follows_the_filters(as_officer, program):

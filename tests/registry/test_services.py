@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.factories import GroupFactory, PersonFactory, ProgramFactory
+from tests.factories import GroupFactory, MembershipFactory, PersonFactory, ProgramFactory
 from tunas.core.errors import ConflictError
 from tunas.regions.models import Hamlet, Village
 from tunas.registry import services
@@ -105,12 +105,8 @@ def test_registration_creates_the_person_and_a_pending_membership(program, offic
     assert m.verification == Verification.PENDING
     assert (m.program, m.role) == (program, Role.CHAIR)
     person = Person.objects.get(nik=data.nik)
-    assert (person.kk, person.phone, person.income_before, person.created_by) == (
-        "5105030101100001",
-        "+6281234500001",
-        500_000,
-        officer,
-    )
+    assert (m.kk, m.phone, m.income_before) == ("5105030101100001", "+6281234500001", 500_000)
+    assert (person.created_by, person.owner_office) == (officer, program.office)
     assert person.name_key == data.full_name.lower()
 
 
@@ -156,7 +152,7 @@ def test_an_edit_changes_the_person_and_bumps_the_version(program):
     data = person_data(nik=m.person.nik, full_name="Ni Made Baru", sex="M", village_id=PIKAT)
     m = services.member_update(membership=m, data=data, role=Role.TREASURER, expected_version=1)
     m.refresh_from_db()
-    assert (m.person.full_name, m.person.village_id, m.role, m.version) == (
+    assert (m.person.full_name, m.village_id, m.role, m.version) == (
         "Ni Made Baru",
         PIKAT,
         "bendahara",
@@ -208,7 +204,7 @@ def test_an_edit_to_the_nik_of_someone_in_the_programme_is_duplicate_in_program(
 
 def test_an_edit_that_makes_a_new_duplicate_reopens_the_warning(program, officer):
     group, [m] = group_with_members(program, 1)
-    PersonFactory(phone="+6281299998888")
+    MembershipFactory(phone="+6281299998888")
     m.warnings_resolved_by = officer
     m.save()
     m = services.member_update(
@@ -227,8 +223,8 @@ def test_member_save_registers_with_a_typed_hamlet(program, officer):
         group=group, data=person_data(), hamlet_text="Dusun Sente Baru", role=Role.MEMBER, by=officer
     )
     assert created
-    assert m.person.hamlet.name == "Sente Baru"
-    assert m.person.hamlet.village == Village.objects.get(code=SEMARAPURA_KAJA)
+    assert m.hamlet.name == "Sente Baru"
+    assert m.hamlet.village == Village.objects.get(code=SEMARAPURA_KAJA)
 
 
 # Verification -----------------------------------------------------------------------------------------------
@@ -324,7 +320,7 @@ def test_a_decided_member_cannot_be_removed(program, verifier):
 
 
 def test_an_officer_resolves_a_duplicate_warning(program, officer):
-    PersonFactory(phone="+6281200007777")
+    MembershipFactory(phone="+6281200007777")
     m = services.member_register(
         group=GroupFactory(program=program), data=person_data(phone="+6281200007777")
     )

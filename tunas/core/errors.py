@@ -57,6 +57,21 @@ MESSAGES = {
         "Someone else saved this record while you were editing. Reload the page to see their changes, "
         "then make yours again."
     ),
+    "identity_mismatch": _(
+        "This NIK is registered under a different name by another office: check the KTP. Nothing was changed."
+    ),
+    "registry_locked": _(
+        "The programme is past its verification stage: only an administrator may change its registry data, "
+        "giving the reason."
+    ),
+    "programme_closed": _("The programme is closed: its registry data can no longer change."),
+    "back_to_verification": _(
+        "What the verifier checked has changed, so the member waits in the verification queue again."
+    ),
+    "text_control_characters": _(
+        "The text holds invisible direction-control characters. Type it again without copying it from "
+        "elsewhere."
+    ),
     "group_size_range": _("The minimum group size cannot be larger than the maximum."),
     "date_order": _("The end date cannot be before the start date."),
 }

@@ -95,7 +95,8 @@ def load_foundation() -> dict:
                 aid_date=dt.date(2018, 9, 4),
                 mentoring_until=dt.date(2019, 3, 31),
                 evaluation_date=dt.date(2020, 9, 4),
-                status=Stage.CLOSED,
+                # Registered and verified through the services, then moved on to closed (loader.py).
+                status=Stage.VERIFICATION,
             ),
             [
                 ("Bantuan alat bantu produksi (4 kelompok)", 100_000_000),

@@ -31,7 +31,7 @@ def groups_dossier(program) -> list[dict]:
                 "name": p.full_name,
                 "sex": p.sex,
                 "birth_date": p.birth_date.isoformat(),
-                "categories": list(p.categories),
+                "categories": list(m.categories),
                 "role": m.role,
                 "verification": m.verification,
             }

@@ -130,7 +130,8 @@ class EligibilityContext:
         self.people_by_phone: dict[str, set[str]] = defaultdict(set)
         phones = sorted({c.phone for c in candidates if c.phone})
         for chunk in _chunks(phones):
-            for nik, phone in Person.objects.filter(phone__in=chunk).values_list("nik", "phone"):
+            registrations = Membership.objects.filter(phone__in=chunk).values_list("person__nik", "phone")
+            for nik, phone in registrations:
                 self.people_by_phone[phone].add(nik)
 
         self.group_sizes: dict[int, int] = dict(

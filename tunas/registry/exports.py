@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tunas.core.choices import Sex, TargetCategory
 from tunas.core.nik import mask_nik
 from tunas.reports.renderers import Column
 
+from .eligibility import age_on
 from .models import BusinessType, Disability, Education, Employment, GroupStatus, Role, Verification
 
 GROUP_COLUMNS = [
@@ -52,35 +54,49 @@ def group_rows(groups: Iterable) -> Iterator[dict]:
 
 
 def member_columns(*, full: bool) -> list[Column]:
-    """The member sheet's columns; street and phone only for the roles that see full NIKs."""
-    columns = [
-        Column("program", _("Programme"), width=18),
-        Column("group", _("Group"), width=28),
-        Column("role", _("Role in the group"), width=14),
-        Column("nik", _("NIK"), width=20),
-        Column("kk", _("Family card number (KK)"), width=20),
-        Column("full_name", _("Full name"), width=28),
-        Column("sex", _("Sex"), width=12),
-        Column("birth_place", _("Place of birth"), width=16),
-        Column("birth_date", _("Date of birth"), kind="date", width=14),
+    """The member sheet's columns. Roles that may not see the NIK get neither the KK, the exact birth date
+    (the age instead), the address, the phone, the disability, the income nor the rejection reasons: any
+    of them beside the NIK's last digits would let a reader rebuild the number or find the person."""
+    if full:
+        who = [
+            Column("nik", _("NIK"), width=20),
+            Column("kk", _("Family card number (KK)"), width=20),
+            Column("full_name", _("Full name"), width=28),
+            Column("sex", _("Sex"), width=12),
+            Column("birth_place", _("Place of birth"), width=16),
+            Column("birth_date", _("Date of birth"), kind="date", width=14),
+        ]
+    else:
+        who = [
+            Column("nik", _("NIK"), width=20),
+            Column("full_name", _("Full name"), width=28),
+            Column("sex", _("Sex"), width=12),
+            Column("age", _("Age"), kind="int", width=8),
+        ]
+    where = [
         Column("district", _("District"), width=18),
         Column("village", _("Village"), width=22),
         Column("hamlet", _("Hamlet"), width=20),
     ]
     if full:
-        columns += [Column("street", _("Street address"), width=28), Column("phone", _("Phone"), width=16)]
-    columns += [
+        where += [Column("street", _("Street address"), width=28), Column("phone", _("Phone"), width=16)]
+    situation = [
         Column("education", _("Education"), width=18),
-        Column("disability", _("Disability"), width=16),
+        *([Column("disability", _("Disability"), width=16)] if full else []),
         Column("categories", _("Target categories"), width=36),
         Column("employment_before", _("Work before the programme"), width=20),
-        Column("income_before", _("Monthly income before"), kind="rupiah", width=18),
+        *([Column("income_before", _("Monthly income before"), kind="rupiah", width=18)] if full else []),
         Column("consent_public", _("Agrees to appear on public pages"), width=14),
         Column("verification", _("Verification"), width=18),
-        Column("verification_reason", _("Reason"), width=30),
+        *([Column("verification_reason", _("Reason"), width=30)] if full else []),
         Column("verified_at", _("Decided on"), kind="date", width=14),
     ]
-    return columns
+    programme = [
+        Column("program", _("Programme"), width=18),
+        Column("group", _("Group"), width=28),
+        Column("role", _("Role in the group"), width=14),
+    ]
+    return programme + who + where + situation
 
 
 def member_rows(memberships: Iterable, *, full: bool) -> Iterator[dict]:
@@ -95,6 +111,7 @@ def member_rows(memberships: Iterable, *, full: bool) -> Iterator[dict]:
         "verification": dict(Verification.choices),
     }
     yes, no = str(_("Yes")), str(_("No"))
+    today = timezone.localdate()
     for m in memberships:
         p = m.person
         yield {
@@ -102,24 +119,25 @@ def member_rows(memberships: Iterable, *, full: bool) -> Iterator[dict]:
             "group": m.group.name,
             "role": str(labels["role"].get(m.role, m.role)),
             "nik": p.nik if full else mask_nik(p.nik),
-            "kk": (p.kk if full else mask_nik(p.kk)) if p.kk else "",
+            "kk": (m.kk if full else mask_nik(m.kk)) if m.kk else "",
             "full_name": p.full_name,
             "sex": str(labels["sex"].get(p.sex, p.sex)),
             "birth_place": p.birth_place,
             "birth_date": p.birth_date,
-            "district": p.village.district.name,
-            "village": p.village.name,
-            "hamlet": str(p.hamlet) if p.hamlet_id else "",
-            "street": p.street,
-            "phone": p.phone,
-            "education": str(labels["education"].get(p.education, "")) if p.education else "",
-            "disability": str(labels["disability"].get(p.disability, "")) if p.disability else "",
-            "categories": ", ".join(str(labels["category"].get(c, c)) for c in p.categories),
+            "age": age_on(p.birth_date, m.program.registration_end or today),
+            "district": m.village.district.name,
+            "village": m.village.name,
+            "hamlet": str(m.hamlet) if m.hamlet_id else "",
+            "street": m.street,
+            "phone": m.phone,
+            "education": str(labels["education"].get(m.education, "")) if m.education else "",
+            "disability": str(labels["disability"].get(m.disability, "")) if m.disability else "",
+            "categories": ", ".join(str(labels["category"].get(c, c)) for c in m.categories),
             "employment_before": (
-                str(labels["employment"].get(p.employment_before, "")) if p.employment_before else ""
+                str(labels["employment"].get(m.employment_before, "")) if m.employment_before else ""
             ),
-            "income_before": p.income_before,
-            "consent_public": yes if p.consent_public else no,
+            "income_before": m.income_before,
+            "consent_public": yes if m.consent_public else no,
             "verification": str(labels["verification"].get(m.verification, m.verification)),
             "verification_reason": m.verification_reason,
             "verified_at": m.verified_at.date() if m.verified_at else None,

@@ -17,7 +17,7 @@ from tunas.regions.forms import VillageField
 from tunas.regions.models import District
 from tunas.regions.selectors import within_q
 
-from . import selectors
+from . import rules, selectors
 from .models import BusinessType, Disability, Education, Employment, Group, GroupStatus, Role, Verification
 from .services import PersonData, nik_problems
 
@@ -167,9 +167,17 @@ class MemberForm(CodedErrorsMixin, BootstrapFormMixin, VersionedFormMixin, forms
         required=False,
     )
     role = forms.ChoiceField(label=_("Role in the group"), choices=Role.choices, initial=Role.MEMBER)
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=100,
+        required=False,
+        help_text=_("The programme is past verification: the reason is kept in the history of changes."),
+    )
 
     def __init__(self, *args, user, program, **kwargs):
         super().__init__(*args, **kwargs)
+        if rules.registry_lock(program) != "admin":
+            del self.fields["change_reason"]
         cast(VillageField, self.fields["village"]).limit_to(user.jurisdiction or "")
         self.fields["nik"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         self.fields["kk"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
@@ -182,15 +190,15 @@ class MemberForm(CodedErrorsMixin, BootstrapFormMixin, VersionedFormMixin, forms
 
     @classmethod
     def initial_for(cls, membership) -> dict:
-        person = membership.person
+        person, m = membership.person, membership
         return {
-            "nik": person.nik, "kk": person.kk, "full_name": person.full_name, "sex": person.sex,
-            "birth_place": person.birth_place, "birth_date": person.birth_date, "village": person.village_id,
-            "hamlet_name": person.hamlet.name if person.hamlet_id else "", "street": person.street,
-            "phone": person.phone, "education": person.education, "disability": person.disability,
-            "categories": list(person.categories), "employment_before": person.employment_before,
-            "income_before": person.income_before, "consent_data": person.consent_data,
-            "consent_public": person.consent_public, "role": membership.role, "version": membership.version,
+            "nik": person.nik, "kk": m.kk, "full_name": person.full_name, "sex": person.sex,
+            "birth_place": person.birth_place, "birth_date": person.birth_date, "village": m.village_id,
+            "hamlet_name": m.hamlet.name if m.hamlet_id else "", "street": m.street,
+            "phone": m.phone, "education": m.education, "disability": m.disability,
+            "categories": list(m.categories), "employment_before": m.employment_before,
+            "income_before": m.income_before, "consent_data": m.consent_data,
+            "consent_public": m.consent_public, "role": m.role, "version": m.version,
         }  # fmt: skip
 
     def clean_nik(self) -> str:

@@ -49,43 +49,26 @@ digits16 = RegexValidator(r"^[0-9]{16}$", _("Enter exactly 16 digits."), code="n
 
 
 class Person(TimeStamped, Versioned):
-    """One human being, identified by NIK, across every programme in the system."""
+    """One human being's identity as on the KTP, identified by NIK, one record nationally.
+
+    Only the office that registered the person first (the owner) corrects it, and only while no other
+    office has registered them. What a person declares for a programme belongs to the ``Membership``.
+    """
 
     nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[digits16])
-    kk = models.CharField(_("family card number (KK)"), max_length=16, blank=True, validators=[digits16])
     full_name = models.CharField(_("full name"), max_length=150)
     # Lower-case, single-spaced name for finding the same person under another NIK.
     name_key = models.CharField(max_length=150, db_index=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
     birth_date = models.DateField(_("date of birth"))
-    village = models.ForeignKey(
-        "regions.Village", on_delete=models.PROTECT, related_name="people", verbose_name=_("village")
-    )
-    hamlet = models.ForeignKey(
-        "regions.Hamlet",
+    owner_office = models.ForeignKey(
+        "accounts.Office",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="people",
-        verbose_name=_("hamlet (banjar/dusun)"),
-    )
-    street = models.CharField(_("street address"), max_length=200, blank=True)
-    phone = models.CharField(
-        _("phone"), max_length=16, blank=True, db_index=True, help_text=_("Stored as +62…")
-    )
-    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
-    disability = models.CharField(_("disability"), max_length=20, choices=Disability.choices, blank=True)
-    categories = models.JSONField(_("target categories"), default=list)
-    employment_before = models.CharField(
-        _("employment before the programme"), max_length=20, choices=Employment.choices, blank=True
-    )
-    income_before = models.BigIntegerField(
-        _("monthly income before (Rp)"), null=True, blank=True, validators=[MinValueValidator(0)]
-    )
-    consent_data = models.BooleanField(_("consents to data processing"), default=False)
-    consent_public = models.BooleanField(
-        _("consents to appear by name or photo on public pages"), default=False
+        related_name="+",
+        verbose_name=_("office that owns the identity"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -105,10 +88,6 @@ class Person(TimeStamped, Versioned):
     @property
     def nik_masked(self) -> str:
         return mask_nik(self.nik)
-
-    @property
-    def kk_masked(self) -> str:
-        return mask_nik(self.kk) if self.kk else ""
 
 
 def name_key(name: str) -> str:
@@ -194,7 +173,11 @@ class Verification(models.TextChoices):
 
 
 class Membership(TimeStamped, Versioned):
-    """A person in a group of a programme. One person, one group per programme."""
+    """A person's registration in a group of a programme, with what they declared for it, kept as it was.
+
+    One person, one open registration per programme. The selection record, and later the handover record
+    and the certificate, show this registration's data, never what a later programme recorded.
+    """
 
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="memberships")
     group = models.ForeignKey(
@@ -204,6 +187,37 @@ class Membership(TimeStamped, Versioned):
         Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
     )
     role = models.CharField(_("role in group"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    # What the person declared for this programme ------------------------------------------------------------
+    kk = models.CharField(_("family card number (KK)"), max_length=16, blank=True, validators=[digits16])
+    village = models.ForeignKey(
+        "regions.Village", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("village")
+    )
+    hamlet = models.ForeignKey(
+        "regions.Hamlet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("hamlet (banjar/dusun)"),
+    )
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=16, blank=True, db_index=True, help_text=_("Stored as +62…")
+    )
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    disability = models.CharField(_("disability"), max_length=20, choices=Disability.choices, blank=True)
+    categories = models.JSONField(_("target categories"), default=list)
+    employment_before = models.CharField(
+        _("employment before the programme"), max_length=20, choices=Employment.choices, blank=True
+    )
+    income_before = models.BigIntegerField(
+        _("monthly income before (Rp)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    consent_data = models.BooleanField(_("consents to data processing"), default=False)
+    consent_public = models.BooleanField(
+        _("consents to appear by name or photo on public pages"), default=False
+    )
+    # The verification --------------------------------------------------------------------------------------
     verification = models.CharField(
         _("verification"), max_length=10, choices=Verification.choices, default=Verification.PENDING
     )
@@ -231,6 +245,10 @@ class Membership(TimeStamped, Versioned):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.group})"
+
+    @property
+    def kk_masked(self) -> str:
+        return mask_nik(self.kk) if self.kk else ""
 
 
 class ImportJob(TimeStamped):

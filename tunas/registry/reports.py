@@ -73,6 +73,9 @@ class GroupListReport(ReportGenerator):
     def rows(self, user: Any, filters: dict) -> Iterable[dict]:
         return exports.group_rows(self.queryset(user, filters).iterator(chunk_size=CHUNK))
 
+    def count(self, user: Any, filters: dict) -> int:
+        return self.queryset(user, filters).count()
+
     def filename(self) -> str:
         return str(_("groups"))
 
@@ -97,8 +100,11 @@ class MemberListReport(ReportGenerator):
         return exports.member_columns(full=user.sees_full_nik)
 
     def rows(self, user: Any, filters: dict) -> Iterable[dict]:
-        qs = self.queryset(user, filters).select_related("person__hamlet")
+        qs = self.queryset(user, filters).select_related("hamlet")
         return exports.member_rows(qs.iterator(chunk_size=CHUNK), full=user.sees_full_nik)
+
+    def count(self, user: Any, filters: dict) -> int:
+        return self.queryset(user, filters).count()
 
     def filename(self) -> str:
         return str(_("participants"))

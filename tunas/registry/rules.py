@@ -13,11 +13,12 @@ from lokal import normalize_phone as _lokal_normalize_phone
 
 from tunas.accounts.roles import Role as UserRole
 from tunas.core.nik import normalize_nik
+from tunas.programs.models import STAGE_ORDER, Stage
 
 from .models import GroupStatus, Role, Verification
 
 if TYPE_CHECKING:
-    from .models import Group, Membership
+    from .models import Group, Membership, Person
 
 # Groups take members until training starts; later the roster is fixed.
 OPEN_STATUSES = (GroupStatus.FORMING, GroupStatus.VERIFIED)
@@ -27,6 +28,34 @@ DECIDABLE_STATUSES = (GroupStatus.FORMING, GroupStatus.VERIFIED, GroupStatus.REJ
 SINGLE_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)
 # Memberships that hold a place in their group (a rejection frees it).
 ACTIVE_VERIFICATIONS = (Verification.PENDING, Verification.APPROVED)
+# A person's identity, as on the KTP: one record nationally, corrected only by its owner office.
+IDENTITY_FIELDS = ("nik", "full_name", "sex", "birth_date", "birth_place")
+# What a person declares for one programme: kept on that registration as it was.
+DECLARED_FIELDS = (
+    "kk",
+    "village_id",
+    "hamlet_id",
+    "street",
+    "phone",
+    "education",
+    "disability",
+    "categories",
+    "employment_before",
+    "income_before",
+    "consent_data",
+    "consent_public",
+)
+# What the verifier checked: a change after a decision sends the member back to the queue.
+VERIFIED_FIELDS = (
+    *IDENTITY_FIELDS,
+    "kk",
+    "village_id",
+    "education",
+    "disability",
+    "categories",
+    "employment_before",
+    "income_before",
+)
 # Phone numbers longer than this are not Indonesian numbers.
 PHONE_MAX_DIGITS = 16
 
@@ -55,6 +84,48 @@ def foreign_registration(*, office: str, year: int, stage: str) -> str:
         "year": year,
         "stage": stage,
     }
+
+
+def identity_differs(person: Any, *, full_name: str, sex: str, birth_date: Any, birth_place: str) -> bool:
+    """Another name (beyond case and spacing), sex or birth date than on record; a blank birth place is no
+    difference (the record keeps its own)."""
+    return (
+        person.name_key != " ".join(str(full_name).lower().split())
+        or person.sex != sex
+        or person.birth_date != birth_date
+        or bool(birth_place and birth_place != person.birth_place)
+    )
+
+
+def may_correct_identity(person: Person, office: Any) -> bool:
+    """The owner office corrects a person's identity, and only while no other office has registered them."""
+    if person.pk is None:
+        return True
+    if person.owner_office_id not in (None, office.pk):
+        return False
+    return not person.memberships.exclude(program__office=office).exists()
+
+
+def registry_lock(program: Any) -> str:
+    """ "open" until verification ends; then "admin" (an administrator, with a reason); "closed" at the end."""
+    if program.status == Stage.CLOSED:
+        return "closed"
+    if program.stage_index > STAGE_ORDER.index(Stage.VERIFICATION):
+        return "admin"
+    return "open"
+
+
+def may_edit_registry(program: Any, user: Any) -> bool:
+    """Whether the user may change the programme's registry data now (an administrator past verification)."""
+    lock = registry_lock(program)
+    if lock == "closed":
+        return False
+    return lock == "open" or bool(user and user.has_role(UserRole.ADMIN))
+
+
+def verified_fields_changed(before: dict, after: dict) -> list[str]:
+    """The fields the verifier checked whose values differ between two snapshots of a registration."""
+    return [name for name in VERIFIED_FIELDS if before.get(name) != after.get(name)]
 
 
 def group_is_open(group: Group) -> bool:

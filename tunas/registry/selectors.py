@@ -88,7 +88,7 @@ def group_members(*, group) -> QuerySet[Membership]:
     """A group's members, chair first, with what their rows show: one query."""
     return (
         Membership.objects.filter(group=group)
-        .select_related("person__village", "person__hamlet", "verified_by", "warnings_resolved_by")
+        .select_related("person", "village", "hamlet", "verified_by", "warnings_resolved_by")
         .order_by(ROLE_ORDER, "person__full_name")
     )
 
@@ -97,8 +97,8 @@ def _category_q(category: str) -> Q:
     # PostgreSQL can ask jsonb whether the list holds the key; SQLite cannot, so it looks for the quoted key
     # in the stored JSON text (quotes keep "penganggur" from matching "setengah_penganggur").
     if connection.features.supports_json_field_contains:
-        return Q(person__categories__contains=[category])
-    return Q(person__categories__icontains=f'"{category}"')
+        return Q(categories__contains=[category])
+    return Q(categories__icontains=f'"{category}"')
 
 
 def open_warnings_q(prefix: str = "") -> Q:
@@ -119,7 +119,7 @@ def membership_list_visible(
     """
     filters = filters or {}
     qs = Membership.objects.filter(registry_scope_q(user)).select_related(
-        "person__village__district", "group", "program"
+        "person", "village__district", "group", "program"
     )
     if program is not None:
         qs = qs.filter(program=program)
@@ -154,8 +154,9 @@ def membership_get_visible(*, user, pk: int) -> Membership:
     return (
         Membership.objects.filter(registry_scope_q(user))
         .select_related(
-            "person__village__district__regency",
-            "person__hamlet",
+            "person",
+            "village__district__regency",
+            "hamlet",
             "group__village",
             "program__office",
             "verified_by",
@@ -189,15 +190,17 @@ def person_history(*, user, person) -> list[tuple[Membership | None, str]]:
     return [(m, "") if m.pk in visible else (None, _foreign_text(m)) for m in rows]
 
 
-def possible_duplicates(*, user, person) -> list[tuple[Person | None, Membership | None, str]]:
+def possible_duplicates(
+    *, user, person, phone: str = ""
+) -> list[tuple[Person | None, Membership | None, str]]:
     """Other NIKs with the same normalised name and birth date, or the same phone, as the user may see them.
 
     A person the user may read comes with their latest visible registration; anyone else only as the
     sentence "registered in a programme of <office>, <year>, <stage>". Three queries.
     """
     match = Q(name_key=person.name_key, birth_date=person.birth_date)
-    if person.phone:
-        match |= Q(phone=person.phone)
+    if phone:
+        match |= Q(memberships__phone=phone)
     others = list(Person.objects.filter(match).exclude(pk=person.pk).distinct().order_by("full_name"))
     reachable = visible_memberships_of(user=user, people=others)
     latest: dict[int, Membership] = {}
@@ -254,7 +257,7 @@ def pending_members_of(*, groups) -> dict[int, list[Membership]]:
     by_group: dict[int, list[Membership]] = {g.pk: [] for g in groups}
     rows = (
         Membership.objects.filter(group__in=list(by_group), verification=Verification.PENDING)
-        .select_related("person__village")
+        .select_related("person", "village")
         .order_by("group_id", ROLE_ORDER, "person__full_name")
     )
     for m in rows:
@@ -302,7 +305,7 @@ def selection_record(*, program) -> dict:
             verifiers[g.verified_by_id] = g.verified_by
     rows = (
         Membership.objects.filter(group__in=list(members), verification=Verification.APPROVED)
-        .select_related("person__village", "person__hamlet", "verified_by")
+        .select_related("person", "village", "hamlet", "verified_by")
         .order_by("group_id", ROLE_ORDER, "person__full_name")
     )
     for m in rows:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tunas.core.concurrency import save_versioned
 from tunas.core.errors import ConflictError, Problem, message_for
 from tunas.core.nik import parse_nik
+from tunas.core.text import clean_text, has_direction_controls
 from tunas.regions.models import Hamlet, Village
 from tunas.regions.selectors import district_exists
 from tunas.regions.services import hamlet_get_or_create
@@ -129,10 +130,96 @@ def group_save_with_hamlet(
     return group, created
 
 
-def _apply(person: Person, data: PersonData) -> None:
-    for name, value in data.__dict__.items():
+# Identity and registration ---------------------------------------------------------------------------------
+
+TEXT_FIELDS = ("full_name", "birth_place", "street")
+
+
+def clean_person_data(data: PersonData) -> PersonData:
+    """Names and addresses in one Unicode form without invisible characters; direction controls refused."""
+    for name in TEXT_FIELDS:
+        value = getattr(data, name)
+        if has_direction_controls(value):
+            raise field_error(name, message_for("text_control_characters"), "text_control_characters")
+        setattr(data, name, clean_text(value))
+    return data
+
+
+def _identity(data: PersonData) -> dict:
+    return {name: getattr(data, name) for name in rules.IDENTITY_FIELDS}
+
+
+def _declared(data: PersonData) -> dict:
+    return {name: getattr(data, name) for name in rules.DECLARED_FIELDS}
+
+
+def _identity_differs(person: Person, data: PersonData) -> bool:
+    return rules.identity_differs(
+        person,
+        full_name=data.full_name,
+        sex=data.sex,
+        birth_date=data.birth_date,
+        birth_place=data.birth_place,
+    )
+
+
+def _set_identity(person: Person, data: PersonData) -> None:
+    for name, value in _identity(data).items():
+        if name == "birth_place" and not value and person.pk:
+            continue
         setattr(person, name, value)
-    person.name_key = name_key(data.full_name)
+    person.name_key = name_key(person.full_name)
+
+
+def _set_declared(membership: Membership, data: PersonData) -> None:
+    for name, value in _declared(data).items():
+        setattr(membership, name, value)
+
+
+def _reason_needed(program, by, reason: str) -> str:
+    """Refuses changes to a closed programme, and past verification to anyone but an administrator with a
+    reason; returns the reason to keep in the audit trail."""
+    lock = rules.registry_lock(program)
+    if lock == "closed":
+        raise ValidationError(message_for("programme_closed"), code="programme_closed")
+    if lock == "admin":
+        if not rules.may_edit_registry(program, by):
+            raise ValidationError(message_for("registry_locked"), code="registry_locked")
+        if not (reason or "").strip():
+            raise field_error(
+                "change_reason", _("Give the reason for changing data after verification."), "required"
+            )
+    return (reason or "").strip()
+
+
+def _back_to_queue(membership: Membership, reason: str) -> None:
+    membership.sent_back_to_queue = True  # type: ignore[attr-defined]  # read by the page that saved it
+    membership.verification = Verification.PENDING
+    membership.verification_reason = ""
+    membership.verified_by = None
+    membership.verified_at = None
+    membership._change_reason = reason  # type: ignore[attr-defined]
+
+
+def _correct_identity(*, person: Person, data: PersonData, office, by, reason: str) -> bool:
+    """Applies an identity correction by its owner office, or refuses it without showing the other record.
+
+    Approved open registrations of the person go back to the verification queue: what was verified changed.
+    """
+    if not _identity_differs(person, data):
+        return False
+    if not rules.may_correct_identity(person, office):
+        raise field_error("full_name", message_for("identity_mismatch"), "identity_mismatch")
+    _set_identity(person, data)
+    person._change_reason = reason or str(_("identity corrected"))  # type: ignore[attr-defined]
+    person.full_clean()
+    person.save()
+    for other in person.memberships.filter(verification=Verification.APPROVED).select_related("group"):
+        if rules.group_is_open(other.group):
+            _back_to_queue(other, str(message_for("back_to_verification")))
+            other.version += 1
+            other.save()
+    return True
 
 
 def _check_group_open(group: Group) -> None:
@@ -150,8 +237,7 @@ def _check_single_role(group: Group, role: str, exclude_membership_id: int | Non
     holders = group.memberships.filter(role=role).exclude(verification=Verification.REJECTED)
     if exclude_membership_id is not None:
         holders = holders.exclude(pk=exclude_membership_id)
-    taken = holders.exists()
-    if taken:
+    if holders.exists():
         raise field_error(
             "role",
             _("This group already has a %(role)s. Choose another role or change theirs first.")
@@ -165,14 +251,20 @@ def _warnings_data(warnings: list[Problem]) -> list[dict]:
 
 
 @transaction.atomic
-def member_register(*, group: Group, data: PersonData, role: str = Role.MEMBER, by=None) -> Membership:
+def member_register(
+    *, group: Group, data: PersonData, role: str = Role.MEMBER, by: User | None = None, reason: str = ""
+) -> Membership:
     """Registers a person (new or known by NIK) into a group after every NIK and eligibility rule.
 
-    Errors raise ValidationError with the DESIGN.md codes per field; warnings (possible duplicates under
-    another NIK) are stored on the membership for an officer to resolve.
+    The identity is shared nationally: a known NIK under another name is refused unless this office owns
+    the identity. What the person declares is kept on the new registration. Errors raise ValidationError
+    with the DESIGN.md codes per field; warnings (possible duplicates under another NIK) are stored on the
+    membership for an officer to resolve.
     """
     program = group.program
+    reason = _reason_needed(program, by, reason)
     _check_group_open(group)
+    data = clean_person_data(data)
     problems = nik_problems(data)
     if problems:
         raise problems_to_validation_error(problems)
@@ -181,61 +273,99 @@ def member_register(*, group: Group, data: PersonData, role: str = Role.MEMBER, 
     if errors:
         raise problems_to_validation_error(errors)
     _check_single_role(group, role)
-    person = Person.objects.select_for_update().filter(nik=data.nik).first() or Person(created_by=by)
-    _apply(person, data)
-    person.full_clean()
-    person.save()
+    person = Person.objects.select_for_update().filter(nik=data.nik).first()
+    if person is None:
+        person = Person(created_by=by, owner_office=program.office)
+        _set_identity(person, data)
+        person.full_clean()
+        person.save()
+    else:
+        _correct_identity(person=person, data=data, office=program.office, by=by, reason=reason)
     membership = Membership(
-        program=program,
-        group=group,
-        person=person,
-        role=role,
-        warnings=_warnings_data(warnings),
+        program=program, group=group, person=person, role=role, warnings=_warnings_data(warnings)
     )
+    _set_declared(membership, data)
+    if reason:
+        membership._change_reason = reason  # type: ignore[attr-defined]
     membership.full_clean()
     membership.save()
     return membership
 
 
+def _snapshot(membership: Membership) -> dict:
+    person = membership.person
+    values = {name: getattr(person, name) for name in rules.IDENTITY_FIELDS}
+    values.update({name: getattr(membership, name) for name in rules.DECLARED_FIELDS})
+    return values
+
+
 @transaction.atomic
 def member_update(
-    *, membership: Membership, data: PersonData, role: str, expected_version: int | None, by=None
+    *,
+    membership: Membership,
+    data: PersonData,
+    role: str,
+    expected_version: int | None,
+    by: User | None = None,
+    reason: str = "",
 ) -> Membership:
-    """Changes a member's personal data and role, re-checking every rule against everyone else.
+    """Changes a member's registration and role (and their identity, where this office owns it).
 
-    New possible-duplicate warnings replace the stored ones and reopen them for an officer.
+    Every rule is checked again against everyone else. New possible-duplicate warnings replace the stored
+    ones and reopen them. After a decision, a change to what the verifier checked sends the member back to
+    the verification queue; past verification only an administrator may change anything, with a reason.
     """
+    program = membership.program
+    reason = _reason_needed(program, by, reason)
+    data = clean_person_data(data)
     problems = nik_problems(data)
     if problems:
         raise problems_to_validation_error(problems)
     person = membership.person
+    before = _snapshot(membership)
     if data.nik != person.nik:
-        other = Person.objects.filter(nik=data.nik).first()
-        if other is not None:
-            if Membership.objects.filter(program_id=membership.program_id, person=other).exists():
-                raise field_error("nik", message_for("duplicate_in_program"), "duplicate_in_program")
-            raise field_error(
-                "nik",
-                _("Another person is already registered with this NIK. Check the number on the ID card."),
-                "value_invalid",
-            )
-    context = EligibilityContext(
-        membership.program, [data.candidate(None)], exclude_membership_id=membership.pk
-    )
+        _change_nik(person=person, membership=membership, nik=data.nik, office=program.office)
+    context = EligibilityContext(program, [data.candidate(None)], exclude_membership_id=membership.pk)
     errors, warnings = check_candidate(data.candidate(None), context)
     if errors:
         raise problems_to_validation_error(errors)
     _check_single_role(membership.group, role, exclude_membership_id=membership.pk)
-    _apply(person, data)
-    person.full_clean()
-    person.save()
+    if _identity_differs(person, data) or data.nik != person.nik:
+        if not rules.may_correct_identity(person, program.office):
+            raise field_error("full_name", message_for("identity_mismatch"), "identity_mismatch")
+        _set_identity(person, data)
+        person._change_reason = reason or str(_("identity corrected"))  # type: ignore[attr-defined]
+        person.full_clean()
+        person.save()
+    _set_declared(membership, data)
     membership.role = role
+    changed = rules.verified_fields_changed(before, _snapshot(membership))
+    if changed and membership.verification != Verification.PENDING:
+        _back_to_queue(membership, reason or str(message_for("back_to_verification")))
+    elif reason:
+        membership._change_reason = reason  # type: ignore[attr-defined]
     new_warnings = _warnings_data(warnings)
     if new_warnings != membership.warnings:
         membership.warnings = new_warnings
         membership.warnings_resolved_by = None
+    membership.full_clean()
     save_versioned(membership, expected_version=expected_version)
     return membership
+
+
+def _change_nik(*, person: Person, membership: Membership, nik: str, office) -> None:
+    """A NIK typed wrongly is corrected on the identity, if no other person holds the right one."""
+    other = Person.objects.filter(nik=nik).first()
+    if other is not None:
+        if Membership.objects.filter(program_id=membership.program_id, person=other).exists():
+            raise field_error("nik", message_for("duplicate_in_program"), "duplicate_in_program")
+        raise field_error(
+            "nik",
+            _("Another person is already registered with this NIK. Check the number on the ID card."),
+            "value_invalid",
+        )
+    if not rules.may_correct_identity(person, office):
+        raise field_error("nik", message_for("identity_mismatch"), "identity_mismatch")
 
 
 @transaction.atomic
@@ -247,7 +377,8 @@ def member_save(
     group: Group | None = None,
     membership: Membership | None = None,
     expected_version: int | None = None,
-    by=None,
+    by: User | None = None,
+    reason: str = "",
 ) -> tuple[Membership, bool]:
     """Registers (``group``) or updates (``membership``) a member whose hamlet was chosen or typed by name.
 
@@ -259,9 +390,9 @@ def member_save(
     if membership is None:
         if group is None:
             raise ValueError("member_save needs a group to register into, or a membership to update")
-        return member_register(group=group, data=data, role=role, by=by), created
+        return member_register(group=group, data=data, role=role, by=by, reason=reason), created
     return member_update(
-        membership=membership, data=data, role=role, expected_version=expected_version, by=by
+        membership=membership, data=data, role=role, expected_version=expected_version, by=by, reason=reason
     ), created
 
 

@@ -261,7 +261,7 @@ def group_detail(request, pk: int):
             "active_count": active,
             "is_full": rules.group_is_full(group, active),
             "is_open": rules.group_is_open(group),
-            "can_manage": request.user.manages_programmes,
+            "can_manage": request.user.manages_programmes and rules.may_edit_registry(program, request.user),
             "can_verify": rules.may_verify(request.user),
             "decidable": rules.group_is_decidable(group),
             "may_read_trail": rules.may_read_trail(request.user),
@@ -349,6 +349,8 @@ def _member_form_page(request, form, *, group, membership=None):
 def _announce_saved(request, membership: Membership, hamlet_created: bool) -> None:
     if hamlet_created:
         messages.info(request, message_for("hamlet_new"))
+    if getattr(membership, "sent_back_to_queue", False):
+        messages.warning(request, coded_message(message_for("back_to_verification"), "back_to_verification"))
     if membership.warnings and not membership.warnings_resolved_by_id:
         messages.warning(
             request,
@@ -372,6 +374,7 @@ def member_add(request, pk: int):
                 hamlet_text=form.cleaned_data["hamlet_name"],
                 role=form.cleaned_data["role"],
                 by=request.user,
+                reason=form.cleaned_data.get("change_reason", ""),
             )
         except ValidationError as exc:
             form.add_service_error(exc)
@@ -404,6 +407,7 @@ def member_edit(request, pk: int):
                 role=form.cleaned_data["role"],
                 expected_version=form.cleaned_data.get("version") or 0,
                 by=request.user,
+                reason=form.cleaned_data.get("change_reason", ""),
             )
         except ConflictError as exc:
             # The form keeps what the user typed; nothing is lost while they compare with the newer data.
@@ -423,9 +427,9 @@ def _eligibility(membership: Membership) -> dict:
         nik=person.nik,
         full_name=person.full_name,
         birth_date=person.birth_date,
-        village_code=person.village_id,
-        categories=list(person.categories),
-        phone=person.phone or None,
+        village_code=membership.village_id,
+        categories=list(membership.categories),
+        phone=membership.phone or None,
         group_id=None,
     )
     context = EligibilityContext(membership.program, [candidate], exclude_membership_id=membership.pk)
@@ -447,7 +451,7 @@ def member_detail(request, pk: int):
     _require_reader(request)
     membership = _membership_or_404(request, pk)
     person = membership.person
-    duplicates = selectors.possible_duplicates(user=request.user, person=person)
+    duplicates = selectors.possible_duplicates(user=request.user, person=person, phone=membership.phone)
     history = selectors.person_history(user=request.user, person=person)
     return render(
         request,
@@ -460,9 +464,10 @@ def member_detail(request, pk: int):
             "eligibility": _eligibility(membership),
             "duplicates": duplicates,
             "history": history,
-            "categories": [label for key, label in TargetCategory.choices if key in person.categories],
+            "categories": [label for key, label in TargetCategory.choices if key in membership.categories],
             "full_nik": request.user.sees_full_nik,
-            "can_manage": request.user.manages_programmes,
+            "can_manage": request.user.manages_programmes
+            and rules.may_edit_registry(membership.program, request.user),
             "warnings_open": bool(membership.warnings) and not membership.warnings_resolved_by_id,
             "may_read_trail": rules.may_read_trail(request.user),
             "may_remove": rules.member_may_be_removed(membership),
@@ -565,7 +570,7 @@ def verification_queue(request):
             group__status=GroupStatus.VERIFIED,
         )
         .filter(Q(program=chosen) if chosen else Q())
-        .select_related("person__village", "group", "program")
+        .select_related("person", "village", "group", "program")
         .order_by("group__name", "person__full_name")[:50]
     )
     return render(

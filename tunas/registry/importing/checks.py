@@ -19,9 +19,9 @@ from tunas.regions.selectors import district_exists
 
 from ..eligibility import EligibilityContext, check_candidate
 from ..models import Role, name_key
-from ..rules import SINGLE_ROLES
+from ..rules import SINGLE_ROLES, identity_differs
 from .columns import HEADER_OF
-from .lookups import single_roles_taken
+from .lookups import identities, single_roles_taken
 from .rows import Row
 from .values import with_detail
 
@@ -40,12 +40,14 @@ class RowChecker:
     def __init__(self, program: Program, rows: list[Row]):
         self.context = EligibilityContext(program, [r.data.candidate(r.group_id) for r in rows if r.data.nik])
         self.roles_taken = single_roles_taken(program)
+        self.identities = identities([r.data.nik for r in rows if r.data.nik], office=program.office)
         self.first_row_of: dict[str, int] = {}
         self.today = timezone.localdate()
 
     def check(self, row: Row) -> bool:
         """Adds the row's errors and warnings; True when it has no error (then it takes its place)."""
         self._check_nik(row)
+        self._check_identity(row)
         single_role = self._check_role(row)
         self._check_eligibility(row)
         if row.errors:
@@ -76,6 +78,24 @@ class RowChecker:
                 HEADER_OF["nik"],
                 with_detail("duplicate_in_file", _("(row %(row)s)") % {"row": earlier}),
             )
+
+    def _check_identity(self, row: Row) -> None:
+        """A known NIK under another identity is corrected only by its owner office; others are refused
+        without a word about the other record."""
+        known = self.identities.get(row.data.nik)
+        if known is None or row.errors:
+            return
+        person, may_correct = known
+        data = row.data
+        differs = identity_differs(
+            person,
+            full_name=data.full_name,
+            sex=data.sex,
+            birth_date=data.birth_date,
+            birth_place=data.birth_place,
+        )
+        if differs and not may_correct:
+            row.error("identity_mismatch", HEADER_OF["full_name"])
 
     def _check_role(self, row: Row) -> tuple[int, str] | None:
         """The (group, role) the row would take when its role is held once per group."""

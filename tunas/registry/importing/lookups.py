@@ -8,7 +8,7 @@ size, never with the number of rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -159,6 +159,27 @@ def single_roles_taken(program: Program) -> set[tuple[int, str]]:
         .exclude(verification=Verification.REJECTED)
         .values_list("group_id", "role")
     )
+
+
+def identities(niks: Sequence[str], *, office: Any, batch_size: int = 2000) -> dict[str, tuple[Person, bool]]:
+    """The people already known under these NIKs, each with whether this office may correct their identity
+    (it owns it and no other office registered them): two queries per batch."""
+    found: dict[str, tuple[Person, bool]] = {}
+    for chunk in chunks(sorted(set(niks)), batch_size):
+        people = list(
+            Person.objects.filter(nik__in=chunk).only(
+                "nik", "full_name", "name_key", "sex", "birth_date", "birth_place", "owner_office_id"
+            )
+        )
+        elsewhere = set(
+            Membership.objects.filter(person__in=people)
+            .exclude(program__office=office)
+            .values_list("person_id", flat=True)
+        )
+        for p in people:
+            owner_ok = p.owner_office_id in (None, office.pk)
+            found[p.nik] = (p, owner_ok and p.pk not in elsewhere)
+    return found
 
 
 def people_by_nik(niks: list[str]) -> dict[str, Person]:

@@ -13,10 +13,11 @@ from typing import Any, cast
 from django.utils.translation import gettext as _
 
 from tunas.core.errors import Problem, message_for
+from tunas.core.text import clean_text, has_direction_controls
 
 from ..models import Role
-from ..services import PersonData
-from .columns import COLUMNS, Column
+from ..services import TEXT_FIELDS, PersonData
+from .columns import COLUMNS, HEADER_OF, Column
 from .values import Choices, Invalid, cell_text, with_detail
 
 
@@ -97,6 +98,7 @@ def parse_row(number: int, values: dict[str, object], allowed: dict[str, Choices
     for column in _CHECKED:
         _check_presence_and_length(row, column, text.get(column.key, ""))
     parsed = _parse_cells(row, values, text, allowed)
+    _clean_texts(row, parsed)
     row.data = _person_data(parsed)
     row.given = {key for key in _OPTIONAL_PERSON_FIELDS if text.get(key)}
     row.village_kind, row.village_text = parsed.get("village", ("", ""))
@@ -106,6 +108,19 @@ def parse_row(number: int, values: dict[str, object], allowed: dict[str, Choices
     row.group_text = parsed.get("group", "")
     row.role = parsed.get("role") or Role.MEMBER
     return row
+
+
+def _clean_texts(row: Row, parsed: dict[str, Any]) -> None:
+    """Names and addresses as the form keeps them: one Unicode form, no invisible or direction characters."""
+    for key in TEXT_FIELDS:
+        value = parsed.get(key)
+        if not isinstance(value, str):
+            continue
+        if has_direction_controls(value):
+            row.error("text_control_characters", HEADER_OF[key])
+            parsed.pop(key)
+        else:
+            parsed[key] = clean_text(value)
 
 
 def _person_data(parsed: dict[str, Any]) -> PersonData:

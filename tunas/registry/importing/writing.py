@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from tunas.regions.models import Hamlet
 
-from ..models import Membership, Person, name_key
+from ..models import Membership, Person, Verification, name_key
+from ..rules import DECLARED_FIELDS, OPEN_STATUSES
 from .checks import Progress
 from .lookups import NewHamlets, chunks, hamlet_ids, people_by_nik
 from .rows import Row
@@ -29,22 +30,8 @@ if TYPE_CHECKING:
 
 # The columns simple-history adds to a copy of the tracked fields, in the order write_history fills them.
 HISTORY_FIELDS = ("history_date", "history_type", "history_user", "history_change_reason")
-# What a known person's record takes from a row (the optional ones only when the row fills them).
-UPDATABLE = (
-    "kk",
-    "full_name",
-    "name_key",
-    "sex",
-    "birth_place",
-    "birth_date",
-    "village_id",
-    "hamlet_id",
-    "street",
-    "phone",
-    "education",
-    "disability",
-    "categories",
-)
+# What a known person's identity takes from a row, where the office owns it (the checks refused the rest).
+UPDATABLE = ("full_name", "name_key", "sex", "birth_place", "birth_date")
 
 
 @dataclass(frozen=True)
@@ -97,6 +84,14 @@ def _create_hamlets(rows: list[Row], new_hamlets: NewHamlets, by: User | None) -
 
 
 def _write_chunk(rows: list[Row], program: Program, stamp: Stamp) -> int:
+    people = _write_people(rows, program, stamp)
+    memberships = [_membership(row, program, people[row.number]) for row in rows]
+    _insert(memberships, stamp, key="person_id", filters={"program": program})
+    write_history(Membership, [m.pk for m in memberships], history_type="+", stamp=stamp)
+    return len(memberships)
+
+
+def _write_people(rows: list[Row], program: Program, stamp: Stamp) -> dict[int, Person]:
     existing = people_by_nik([r.data.nik for r in rows])
     new_people: list[Person] = []
     changed: list[Person] = []
@@ -104,7 +99,7 @@ def _write_chunk(rows: list[Row], program: Program, stamp: Stamp) -> int:
     for row in rows:
         person = existing.get(row.data.nik)
         if person is None:
-            person = _new_person(row, stamp.by)
+            person = _new_person(row, stamp.by, program)
             new_people.append(person)
         elif update_person(person, row):
             person.updated_at = stamp.when
@@ -117,40 +112,53 @@ def _write_chunk(rows: list[Row], program: Program, stamp: Stamp) -> int:
     if changed:
         bulk_update(changed, [*UPDATABLE, "updated_at", "version"], batch_size=stamp.batch_size)
         write_history(Person, [p.pk for p in changed], history_type="~", stamp=stamp)
-    memberships = [_membership(row, program, person_of[row.number]) for row in rows]
-    _insert(memberships, stamp, key="person_id", filters={"program": program})
-    write_history(Membership, [m.pk for m in memberships], history_type="+", stamp=stamp)
-    return len(memberships)
+        _reverify(changed, stamp)
+    return person_of
 
 
-def _new_person(row: Row, by: User | None) -> Person:
+def _reverify(people: list[Person], stamp: Stamp) -> None:
+    """Approved open registrations of people whose identity changed wait for the verifier again."""
+    again = list(
+        Membership.objects.filter(
+            person__in=people, verification=Verification.APPROVED, group__status__in=OPEN_STATUSES
+        ).values_list("pk", flat=True)
+    )
+    if not again:
+        return
+    Membership.objects.filter(pk__in=again).update(
+        verification=Verification.PENDING,
+        verified_by=None,
+        verified_at=None,
+        verification_reason="",
+        updated_at=stamp.when,
+        version=F("version") + 1,
+    )
+    write_history(Membership, again, history_type="~", stamp=stamp)
+
+
+def _new_person(row: Row, by: User | None, program: Program) -> Person:
     data = row.data
     return Person(
         nik=data.nik,
-        kk=data.kk,
         full_name=data.full_name,
         name_key=name_key(data.full_name),
         sex=data.sex,
         birth_place=data.birth_place,
         birth_date=data.birth_date,
-        village_id=data.village_id,
-        hamlet_id=data.hamlet_id,
-        street=data.street,
-        phone=data.phone,
-        education=data.education,
-        disability=data.disability,
-        categories=data.categories,
+        owner_office_id=program.office_id,
         created_by=by,
     )
 
 
 def _membership(row: Row, program: Program, person: Person) -> Membership:
     assert row.group_id is not None, "a row without its group has an error and is not written"
+    data = row.data
     return Membership(
         program=program,
         group_id=row.group_id,
         person=person,
         role=row.role,
+        **{name: getattr(data, name) for name in DECLARED_FIELDS},
         # The new hamlet is news for the import's report, not something to review on the membership.
         warnings=[{"code": w.code, "message": w.message} for w in row.warnings if w.code != "hamlet_new"],
     )
@@ -170,20 +178,17 @@ def _insert(objs: list[Any], stamp: Stamp, *, key: str, filters: dict[str, Any])
 
 
 def update_person(person: Person, row: Row) -> bool:
-    """Brings a known person's record up to the row; empty optional cells keep what is on record."""
+    """Brings a known person's identity up to the row (the checks let only its owner office do so); an empty
+    birth place keeps the one on record."""
     data = row.data
     values: dict[str, Any] = {
         "full_name": data.full_name,
         "name_key": name_key(data.full_name),
         "sex": data.sex,
         "birth_date": data.birth_date,
-        "village_id": data.village_id,
-        "categories": data.categories,
     }
-    if data.hamlet_id:
-        values["hamlet_id"] = data.hamlet_id
-    for key in row.given:
-        values[key] = getattr(data, key)
+    if data.birth_place:
+        values["birth_place"] = data.birth_place
     changed = False
     for name, value in values.items():
         if getattr(person, name) != value:
