@@ -377,3 +377,17 @@ def test_the_home_page_shows_the_offices_programmes_by_stage_and_not_another_off
     page = login(officer).get(reverse("core:home")).content.decode()
     assert program.code in page
     assert other.code not in page
+
+
+def test_a_group_size_beyond_the_limit_is_refused_by_the_form_and_by_the_database(as_officer, program):
+    from django.db import IntegrityError, transaction
+
+    response = as_officer.post(
+        reverse("programs:edit", args=[program.code]),
+        {**edit_data(program), "group_size_max": "70000", "version": program.version},
+    )
+    assert response.status_code == 200
+    program.refresh_from_db()
+    assert program.group_size_max != 70000
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Program.objects.filter(pk=program.pk).update(group_size_max=70000)

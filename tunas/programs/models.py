@@ -36,6 +36,8 @@ class Stage(models.TextChoices):
 
 
 STAGE_ORDER = list(Stage.values)
+# A business group has about 10 to 20 members (DOMAIN.md); no programme runs groups of more than this.
+GROUP_SIZE_LIMIT = 100
 
 
 class AidForm(models.TextChoices):
@@ -67,10 +69,14 @@ class Program(TimeStamped, Versioned):
         _("total budget (Rp)"), default=0, validators=[MinValueValidator(0)]
     )
     group_size_min = models.PositiveSmallIntegerField(
-        _("minimum group size"), default=10, validators=[MinValueValidator(1)]
+        _("minimum group size"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(GROUP_SIZE_LIMIT)],
     )
     group_size_max = models.PositiveSmallIntegerField(
-        _("maximum group size"), default=20, validators=[MinValueValidator(1)]
+        _("maximum group size"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(GROUP_SIZE_LIMIT)],
     )
     aid_form = models.CharField(_("aid form"), max_length=10, choices=AidForm.choices, default=AidForm.GOODS)
     aid_per_group = models.BigIntegerField(
@@ -113,7 +119,12 @@ class Program(TimeStamped, Versioned):
             models.CheckConstraint(
                 condition=models.Q(group_size_min__lte=models.F("group_size_max")),
                 name="program_group_size_range",
-            )
+            ),
+            # SQLite stores any integer in a small-integer column: the database itself holds the limit.
+            models.CheckConstraint(
+                condition=models.Q(group_size_max__lte=GROUP_SIZE_LIMIT, group_size_min__gte=1),
+                name="program_group_size_limit",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from tunas.core.errors import Problem
@@ -124,5 +125,22 @@ def import_participants(
     if not dry_run and valid:
         name = Path(source_name(source, filename)).name
         reason = (_("Spreadsheet import: %(file)s") % {"file": name})[:100]
-        report.created = importer.write(valid, reason=reason, progress=progress)
+        try:
+            report.created = importer.write(valid, reason=reason, progress=progress)
+        except IntegrityError:
+            # Someone saved some of these people meanwhile (another import at the same moment): nothing of
+            # this one was written; the rows are checked again, so the report names the rows taken.
+            return _recheck(importer, rows)
+    return report
+
+
+def _recheck(importer: Importer, rows: list[Row]) -> ImportReport:
+    for row in rows:
+        row.errors.clear()
+        row.warnings.clear()
+    valid = importer.check(rows)
+    report = ImportReport(rows=len(rows), valid=len(valid), created=0)
+    for row in rows:
+        report.errors.extend(row.errors)
+        report.warnings.extend(row.warnings)
     return report
