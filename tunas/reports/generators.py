@@ -44,6 +44,14 @@ class ReportGenerator:
     def rows(self, user: Any, filters: dict) -> Iterable[dict]:
         raise NotImplementedError
 
+    def count(self, user: Any, filters: dict) -> int | None:
+        """How many rows ``rows`` would give, cheaply (one COUNT query), or None if the report cannot tell.
+
+        Above ``EXPORT_INLINE_MAX_ROWS`` an XLSX or CSV export is written in the background; a report that
+        cannot count is always answered in the request.
+        """
+        return None
+
     def filename(self) -> str:
         return str(self.title)
 

@@ -1,18 +1,27 @@
-"""The report list and downloads: every registered report the user may have, as XLSX, CSV or PDF."""
+"""The report list and downloads: every registered report the user may have, as XLSX, CSV or PDF.
+
+An XLSX or CSV export of more than ``EXPORT_INLINE_MAX_ROWS`` rows is written in the background: the request
+stores a job and shows its progress page, which polls until the file can be downloaded by the user who asked.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from tunas.core import formatting
 
 from .generators import ReportGenerator, reports, reports_for
-from .renderers import Column, csv_response, pdf_response, xlsx_response
+from .models import ExportJob
+from .renderers import CSV_TYPE, XLSX_TYPE, Column, csv_response, pdf_response, xlsx_response
+from .tasks import export_goes_to_background, export_job_create, export_job_task, retention_hours
 
 _DISPLAY = {
     "rupiah": formatting.rupiah,
@@ -44,6 +53,13 @@ def report_response(
     if fmt not in report.formats:
         raise Http404
     filters = report.filters(user, request.GET)
+    total = export_goes_to_background(report, user, filters, fmt)
+    if total is not None:
+        job = export_job_create(
+            report=report, fmt=fmt, query=request.GET.urlencode(), by=user, rows_total=total
+        )
+        export_job_task.enqueue(job.pk)
+        return redirect("reports:export_progress", pk=job.pk)
     columns = report.columns(user)
     rows = report.rows(user, filters)
     if fmt == "csv":
@@ -82,3 +98,45 @@ def report_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse |
     if report is None or not report.is_available_to(request.user):
         raise Http404
     return report_response(report, request, fmt)
+
+
+# A job that has not reported for this long has lost its worker (or none is running).
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    """The user's own export job; another user's is not found (its filters and rows are theirs)."""
+    return get_object_or_404(ExportJob, pk=pk, requested_by_id=request.user.pk)
+
+
+@login_required
+@require_GET
+@never_cache
+def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    report = reports.get(job.report_code)
+    context = {
+        "job": job,
+        "title": report.title if report else job.report_code,
+        "stale": not job.finished and timezone.now() - job.updated_at > STALE_AFTER,
+        "retention_hours": round(retention_hours()),
+    }
+    template = (
+        "reports/export/_progress.html" if getattr(request, "htmx", False) else "reports/export/progress.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+@never_cache
+def export_file(request: HttpRequest, pk: int) -> FileResponse:
+    job = _own_job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    try:
+        source = job.file.open("rb")
+    except FileNotFoundError as exc:  # purged meanwhile
+        raise Http404 from exc
+    content_type = CSV_TYPE if job.format == "csv" else XLSX_TYPE
+    return FileResponse(source, as_attachment=True, filename=job.filename, content_type=content_type)
