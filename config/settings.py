@@ -168,7 +168,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "tunas.accounts.backends.CaseInsensitiveModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -234,6 +234,8 @@ AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_MINUTES", "15")) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# "Admin" and "admin" are one account, so they share one count of failed attempts.
+AXES_USERNAME_CALLABLE = "tunas.accounts.backends.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
@@ -263,6 +265,24 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Participant uploads and their problems files hold NIKs: they are kept outside MEDIA_ROOT (which DEBUG
+# serves at MEDIA_URL), served only by the permission-checked import pages, and deleted
+# IMPORT_UPLOAD_RETENTION_HOURS after their import ends (manage.py purge_uploads, from cron).
+PRIVATE_MEDIA_ROOT = BASE_DIR / env("PRIVATE_MEDIA_ROOT", "var/private")
+if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not lie inside MEDIA_ROOT, which is served publicly.")
+IMPORT_UPLOAD_RETENTION_HOURS = float(env("IMPORT_UPLOAD_RETENTION_HOURS", "24"))
+# What one import may hold: checked before a sheet is parsed, so that no upload can exhaust memory.
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
+IMPORT_MAX_COLUMNS = int(env("IMPORT_MAX_COLUMNS", "60"))
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024)))
+# A check or an import silent for this long has lost its worker: it is marked failed and may be run again.
+IMPORT_STALE_AFTER_MINUTES = float(env("IMPORT_STALE_AFTER_MINUTES", "10"))
+
+# Exports of more rows than this are written in the background (a progress page, then a download link).
+EXPORT_INLINE_MAX_ROWS = int(env("EXPORT_INLINE_MAX_ROWS", "5000"))
+# Background export files are deleted after this many hours (manage.py purge_exports, from cron).
+EXPORT_RETENTION_HOURS = float(env("EXPORT_RETENTION_HOURS", "24"))
 
 TASKS = {
     "default": {

@@ -31,9 +31,11 @@ def bali_regions(transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """Indonesian by default, no login lockouts between tests, and Argon2 with cheap parameters."""
+def _test_settings(settings, tmp_path):
+    """Indonesian by default, no login lockouts between tests, Argon2 with cheap parameters, and private
+    files (uploads, exports) in the test's own folder."""
     settings.LANGUAGE_CODE = "id"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = QUICK_HASHERS
 

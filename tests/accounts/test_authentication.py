@@ -70,7 +70,7 @@ def test_a_wrong_password_keeps_the_user_out_and_says_so(officer):
     response = sign_in(client, officer.username, "wrong-password")
     assert response.status_code == 200
     assert signed_in_user_id(client) is None
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert "The username or password is not correct" in response.content.decode()
 
 
 def test_an_inactive_user_cannot_sign_in(officer):

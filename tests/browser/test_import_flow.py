@@ -14,12 +14,21 @@ from .conftest import DESKTOP, PHONE, screenshot, sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+# The rows below list their cells in this order; the sheet puts each under its header, wherever the
+# import's column list places it (and leaves columns added since empty).
+ROW_ORDER = (
+    "NIK", "No KK", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Alamat", "Kode Desa",
+    "Banjar/Dusun", "No HP", "Kategori", "Disabilitas", "Pendidikan", "Kelompok", "Peran",
+)  # fmt: skip
+
+
 def _sheet(path, rows):
     wb = Workbook()
     ws = wb.active
     ws.append(HEADERS)
     for row in rows:
-        ws.append(row)
+        cells = dict(zip(ROW_ORDER, row, strict=True))
+        ws.append([cells.get(header, "") for header in HEADERS])
     wb.save(path)
     return path
 

@@ -106,7 +106,8 @@ def test_no_region_is_given_for_an_impossible_prefix(nik):
     [
         ("5100031705800001", "regency"),
         ("5105001705800001", "district"),
-        ("510503170580001", "length"),
+        ("510503170580001", "digits:15"),
+        ("51050317058O0001", "letter"),
     ],
 )
 def test_format_errors_say_which_part_is_wrong(nik, detail):

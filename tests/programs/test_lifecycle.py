@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
@@ -176,3 +177,119 @@ def test_a_garbled_version_is_refused_as_stale_not_a_server_error(officer, klung
 
 def test_the_advance_button_needs_a_post(officer, program):
     assert login(officer).get(reverse("programs:advance", args=[program.code])).status_code == 405
+
+
+# What a stage change says, and an administrator's step back ------------------------------------------------
+
+
+def test_every_stage_after_planning_says_in_one_sentence_what_moving_into_it_changes():
+    assert set(lifecycle.STAGE_CHANGES) == set(STAGE_ORDER[1:])
+    with translation.override("en"):
+        sentences = {stage: str(text) for stage, text in lifecycle.STAGE_CHANGES.items()}
+    assert (
+        sentences[Stage.VERIFICATION]
+        == "Registration closes and verification begins: the verifiers decide on every member."
+    )
+    assert all(s.endswith(".") and s.count(". ") == 0 for s in sentences.values())
+
+
+def test_every_stage_before_closed_says_what_stepping_back_into_it_changes():
+    assert set(lifecycle.STAGE_BACK_CHANGES) == set(STAGE_ORDER[:-1])
+
+
+@pytest.mark.parametrize(("status", "before"), list(zip(STAGE_ORDER, [None, *STAGE_ORDER[:-1]], strict=True)))
+def test_the_previous_stage_is_the_one_before(klungkung, status, before):
+    assert lifecycle.previous_stage(ProgramFactory(office=klungkung, status=status)) == before
+
+
+def test_the_step_back_service_takes_keyword_arguments_only():
+    parameters = inspect.signature(services.program_step_back).parameters.values()
+    assert [p.name for p in parameters] == ["program", "by", "reason", "expected_version"]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)
+
+
+def test_an_administrator_steps_back_one_stage_and_the_reason_is_kept_in_the_history(admin_user, klungkung):
+    program = ProgramFactory(office=klungkung, status=Stage.VERIFICATION)
+    services.program_step_back(
+        program=program, by=admin_user, reason="  Dua kelompok   terlambat mendaftar ", expected_version=1
+    )
+    program.refresh_from_db()
+    assert (program.status, program.version) == (Stage.REGISTRATION, 2)
+    last = program.history.latest()
+    assert last.status == Stage.REGISTRATION
+    assert last.history_change_reason == "Dua kelompok terlambat mendaftar"
+    assert last.history_user == admin_user
+
+
+def test_a_closed_programme_steps_back_to_evaluation(admin_user, klungkung):
+    program = ProgramFactory(office=klungkung, status=Stage.CLOSED)
+    services.program_step_back(
+        program=program, by=admin_user, reason="Laporan t+2 belum lengkap", expected_version=1
+    )
+    program.refresh_from_db()
+    assert program.status == Stage.EVALUATION
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None])
+def test_a_step_back_without_a_reason_is_refused_with_the_code_required(admin_user, klungkung, reason):
+    program = ProgramFactory(office=klungkung, status=Stage.VERIFICATION)
+    with pytest.raises(ValidationError) as error:
+        services.program_step_back(program=program, by=admin_user, reason=reason, expected_version=1)
+    assert [e.code for e in error.value.error_dict["reason"]] == ["required"]
+    program.refresh_from_db()
+    assert (program.status, program.version) == (Stage.VERIFICATION, 1)
+    assert program.history.count() == 1
+
+
+def test_a_reason_longer_than_the_history_keeps_is_refused(admin_user, klungkung):
+    program = ProgramFactory(office=klungkung, status=Stage.VERIFICATION)
+    with pytest.raises(ValidationError) as error:
+        services.program_step_back(program=program, by=admin_user, reason="x" * 101, expected_version=1)
+    assert [e.code for e in error.value.error_dict["reason"]] == ["value_invalid"]
+    program.refresh_from_db()
+    assert program.status == Stage.VERIFICATION
+
+
+@pytest.mark.parametrize("who", ["officer", "verifier", "viewer", "mentor"])
+def test_only_an_administrator_may_step_back(request, klungkung, who):
+    program = ProgramFactory(office=klungkung, status=Stage.VERIFICATION)
+    with pytest.raises(PermissionDenied):
+        services.program_step_back(
+            program=program, by=request.getfixturevalue(who), reason="Salah tekan", expected_version=1
+        )
+    program.refresh_from_db()
+    assert (program.status, program.version) == (Stage.VERIFICATION, 1)
+
+
+def test_planning_has_no_stage_to_step_back_to(admin_user, klungkung):
+    program = ProgramFactory(office=klungkung, status=Stage.PLANNING)
+    with pytest.raises(ValidationError) as error, translation.override("en"):
+        services.program_step_back(program=program, by=admin_user, reason="Salah tekan", expected_version=1)
+    assert "there is no stage before it" in error.value.messages[0]
+    program.refresh_from_db()
+    assert (program.status, program.version) == (Stage.PLANNING, 1)
+
+
+def test_a_step_back_from_a_stale_page_is_refused(admin_user, klungkung):
+    program = ProgramFactory(office=klungkung, status=Stage.VERIFICATION)
+    Program.objects.filter(pk=program.pk).update(version=2, status=Stage.TRAINING)
+    with pytest.raises(ConflictError):
+        services.program_step_back(program=program, by=admin_user, reason="Salah tekan", expected_version=1)
+    program.refresh_from_db()
+    assert program.status == Stage.TRAINING
+
+
+def test_stepping_back_then_advancing_again_returns_to_the_same_stage(admin_user, klungkung):
+    program = ProgramFactory(
+        office=klungkung,
+        status=Stage.AID,
+        training_start=dt.date(2027, 2, 8),
+        training_end=dt.date(2027, 2, 10),
+        aid_date=dt.date(2027, 2, 10),
+    )
+    services.program_step_back(program=program, by=admin_user, reason="Tanggal salah", expected_version=1)
+    program.refresh_from_db()
+    assert program.status == Stage.TRAINING
+    services.program_advance(program=program, expected_version=program.version)
+    program.refresh_from_db()
+    assert (program.status, program.version) == (Stage.AID, 3)

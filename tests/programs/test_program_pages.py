@@ -390,4 +390,130 @@ def test_a_group_size_beyond_the_limit_is_refused_by_the_form_and_by_the_databas
     program.refresh_from_db()
     assert program.group_size_max != 70000
     with pytest.raises(IntegrityError), transaction.atomic():
-        Program.objects.filter(pk=program.pk).update(group_size_max=70000)
+        Program.objects.filter(pk=program.pk).update(group_size_max=101)
+
+
+# ---- Visible routes: budget lines, groups and members; the group size said plainly -------------------------
+
+
+def test_the_budget_tab_leads_a_manager_to_the_edit_pages_budget_lines(officer, viewer, program):
+    url = reverse("programs:detail", args=[program.code])
+    html = english(login(officer)).get(url, {"tab": "budget"}).content.decode()
+    assert f'href="{reverse("programs:edit", args=[program.code])}#lines">Add budget line</a>' in html
+    assert "#lines" not in english(login(viewer)).get(url, {"tab": "budget"}).content.decode()
+
+
+def test_the_budget_tab_loaded_by_htmx_keeps_the_add_line_link(officer, program):
+    response = english(login(officer)).get(
+        reverse("programs:detail", args=[program.code]),
+        {"tab": "budget"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="program-tab",
+    )
+    assert "Add budget line" in response.content.decode()
+
+
+def test_the_edit_page_adds_budget_lines_without_inline_scripts(officer, program):
+    html = english(login(officer)).get(reverse("programs:edit", args=[program.code])).content.decode()
+    assert 'id="lines"' in html
+    assert '<template id="lines-empty-form">' in html
+    assert 'name="lines-__prefix__-name"' in html and 'name="lines-__prefix__-planned"' in html
+    assert re.search(r'<button[^>]*data-formset-add="lines"[^>]*hidden>Add line</button>', html)
+    assert "onclick" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # every script is a file
+
+
+def test_a_line_added_in_the_browser_is_saved(officer, program):
+    # What the "Add line" button posts: a third row numbered after the two empty ones, TOTAL_FORMS raised.
+    data = edit_data(program)
+    data.update(lines_data([("Bantuan alat", "30.000.000"), ("", ""), ("Pelatihan", "5.000.000")], extra=0))
+    response = login(officer).post(reverse("programs:edit", args=[program.code]), data)
+    assert response.status_code == 302
+    assert [line.name for line in program.budget_lines.all()] == ["Bantuan alat", "Pelatihan"]
+
+
+def test_a_fixed_group_size_reads_as_one_number(officer, klungkung):
+    fixed = ProgramFactory(office=klungkung, code="KLK-TEN-2026", group_size_min=10, group_size_max=10)
+    html = english(login(officer)).get(reverse("programs:detail", args=[fixed.code])).content.decode()
+    assert "10 members" in html
+    assert "10 to 10 members" not in html
+
+
+def test_a_group_size_range_reads_as_a_range(officer, klungkung):
+    ranged = ProgramFactory(office=klungkung, code="KLK-RNG-2026", group_size_min=5, group_size_max=10)
+    html = english(login(officer)).get(reverse("programs:detail", args=[ranged.code])).content.decode()
+    assert "5 to 10 members" in html
+
+
+def test_the_overview_tab_label_is_marked_for_translation():
+    from django.utils import translation
+    from django.utils.functional import Promise
+
+    from tunas.programs.extensions import program_tabs
+
+    overview = next(tab for tab in program_tabs if tab.key == "overview")
+    assert isinstance(overview.label, Promise)  # translated when the page is drawn, in the reader's language
+    with translation.override("en"):
+        assert str(overview.label) == "Overview"
+
+
+def test_the_group_list_offers_a_manager_to_add_a_group_in_a_programme_in_registration(officer, viewer):
+    html = english(login(officer)).get(reverse("registry:group_list")).content.decode()
+    menu = reverse("programs:in_stage", args=["registration"])
+    assert f'hx-get="{menu}?next=' in html
+    assert re.search(r'<a class="btn btn-primary dropdown-toggle"[^>]*>Add group</a>', html)
+    # Without scripts the same button opens the programme list at the registration stage.
+    assert f'href="{reverse("programs:list")}?status=registration"' in html
+    assert "Add group" not in english(login(viewer)).get(reverse("registry:group_list")).content.decode()
+
+
+def test_the_member_list_leads_a_manager_to_the_forming_groups(officer, viewer):
+    html = english(login(officer)).get(reverse("registry:member_list")).content.decode()
+    assert f'href="{reverse("registry:group_list")}?status=forming">Add member</a>' in html
+    assert "Add member" not in english(login(viewer)).get(reverse("registry:member_list")).content.decode()
+
+
+def _in_stage(client: Client, stage: str, next_url: str) -> str:
+    response = client.get(
+        reverse("programs:in_stage", args=[stage]), {"next": next_url}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_programmes_in_registration_link_to_the_next_page_with_their_code(officer, klungkung, gianyar):
+    ProgramFactory(office=klungkung, code="KLK-REG-2026", status=Stage.REGISTRATION)
+    ProgramFactory(office=klungkung, code="KLK-OLD-2018", status=Stage.CLOSED)
+    ProgramFactory(office=gianyar, code="GIA-REG-2026", status=Stage.REGISTRATION)
+    html = _in_stage(english(login(officer)), "registration", "/registry/kelompok/baru/CODE/")
+    assert 'href="/registry/kelompok/baru/KLK-REG-2026/"' in html
+    assert "KLK-OLD-2018" not in html
+    assert "GIA-REG-2026" not in html
+    assert "Programmes at the stage “Registration”" in html
+
+
+def test_the_programmes_in_a_stage_say_when_there_is_none(officer):
+    html = _in_stage(english(login(officer)), "registration", "/x/CODE/")
+    assert "None of your programmes is at the stage “Registration”." in html
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/CODE/", "//evil.example/CODE/", "/no-code/", ""])
+def test_the_programmes_in_a_stage_never_link_outside_tunas(officer, program, next_url):
+    html = _in_stage(login(officer), "registration", next_url)
+    assert "evil.example" not in html
+    assert f'href="{reverse("programs:detail", args=[program.code])}"' in html
+
+
+def test_the_programmes_in_a_stage_without_scripts_is_the_filtered_programme_list(officer):
+    response = login(officer).get(reverse("programs:in_stage", args=["registration"]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('programs:list')}?status=registration"
+
+
+def test_the_programmes_in_a_stage_are_for_managers_of_known_stages(viewer, officer):
+    assert login(viewer).get(reverse("programs:in_stage", args=["registration"])).status_code == 403
+    assert (
+        login(officer).get(reverse("programs:in_stage", args=["nope"]), HTTP_HX_REQUEST="true").status_code
+        == 404
+    )
+    assert Client().get(reverse("programs:in_stage", args=["registration"])).status_code == 302

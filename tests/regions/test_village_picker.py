@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from django import forms
+from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tests.conftest import login
 from tests.factories import UserFactory
+from tunas.regions import selectors
+from tunas.regions.forms import VillageField
 from tunas.regions.models import District, Village
 from tunas.regions.selectors import village_search
 
@@ -154,3 +159,209 @@ def test_the_region_browser_offers_the_users_regency_only(officer):
     response = login(officer).get(reverse("regions:browser"))
     assert response.status_code == 200
     assert [r.code for r in response.context["regencies"]] == ["51.05"]
+
+
+# Typos, "not found", and a form posted with text but no village picked --------------------------------------
+
+PIKAT = "51.05.04.2010"
+
+
+def english(client: Client) -> Client:
+    client.cookies["tunas_language"] = "en"
+    return client
+
+
+def found_names(client: Client, q: str) -> list[str]:
+    response = client.get(reverse("regions:village_search"), {"q": q, "format": "json"})
+    return [row["name"] for row in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("Smarapura", "Semarapura Kaja"),
+        ("semarapur kaja", "Semarapura Kaja"),
+        ("smarapura kaja", "Semarapura Kaja"),
+        ("kaja smarapura", "Semarapura Kaja"),
+        ("semarpura kangin", "Semarapura Kangin"),
+        ("pikt", "Pikat"),
+        ("dawan kalr", "Dawan Kaler"),
+    ],
+)
+def test_a_typo_still_finds_the_village(officer, typed, first):
+    names = found_names(login(officer), typed)
+    assert names[0] == first
+
+
+def test_a_typo_finds_every_village_sharing_the_name_and_the_closest_first(officer):
+    names = found_names(login(officer), "Smarapura")
+    assert names[0] == "Semarapura Kaja"
+    assert {"Semarapura Kangin", "Semarapura Kauh", "Semarapura Klod", "Semarapura Tengah"} <= set(names)
+    assert all(name.startswith("Semarapura") for name in names)
+
+
+def test_a_typo_in_one_word_is_not_carried_by_the_other_word(bali_province):
+    # "kaja" alone would match Sanur Kaja (Denpasar); "smarapura" is far from "Sanur".
+    user = UserFactory(office=bali_province, roles=["viewer"])
+    assert found_names(login(user), "smarapura kaja") == ["Semarapura Kaja"]
+
+
+def test_the_typo_search_stays_inside_the_users_regency(outsider):
+    assert found_codes(login(outsider), "Smarapura") == []
+
+
+def test_a_province_office_finds_a_typo_in_its_province(bali_province):
+    user = UserFactory(office=bali_province, roles=["viewer"])
+    codes = found_codes(login(user), "Smarapura")
+    assert SEMARAPURA_KAJA in codes
+    assert all(code.startswith("51.") for code in codes)
+
+
+def test_the_national_office_finds_a_typo_among_a_bounded_set_of_names(django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        names = [v.name for v in village_search(query="Smarapura", within="")]
+    assert names[0] == "Semarapura Kaja"
+    # The national search compares only names starting like the typed word, never the 83,762 villages.
+    typed = selectors._name_words("Smarapura")
+    candidates = Village.objects.filter(selectors._candidates_q(typed)).count()
+    assert 0 < candidates < selectors.FUZZY_MAX_CANDIDATES
+
+
+@pytest.mark.parametrize("within", ["", "51", "51.05"])
+def test_two_letters_are_too_few_for_a_typo_search(within):
+    assert village_search(query="zq", within=within) == []
+    assert selectors.village_codes_like(query="sm", within=within) == []
+
+
+def test_a_typo_search_asks_three_queries_at_most(django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        assert village_search(query="Smarapura", within="51.05")
+
+
+def test_nothing_near_the_typed_name_is_found(officer):
+    assert found_codes(login(officer), "Xyzzy") == []
+
+
+def test_the_picker_says_no_village_has_the_typed_name(officer):
+    response = english(login(officer)).get(
+        reverse("regions:village_search"),
+        {"target": "village", "village__search": "Xyzzy"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert "No village named “Xyzzy” in your area. Check the spelling, or type the Kemendagri code." in html
+    assert "data-village-code" not in html
+
+
+def test_the_picker_says_no_village_has_the_typed_code(officer):
+    response = english(login(officer)).get(
+        reverse("regions:village_search"), {"q": "51.04.01.2001"}, HTTP_HX_REQUEST="true"
+    )
+    assert "No village with the code “51.04.01.2001” in your area." in response.content.decode()
+
+
+def test_the_not_found_line_escapes_what_was_typed(officer):
+    response = english(login(officer)).get(
+        reverse("regions:village_search"), {"q": "<b>xyzzy</b>"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert "<b>xyzzy</b>" not in html
+    assert "&lt;b&gt;xyzzy&lt;/b&gt;" in html
+
+
+def test_an_empty_search_says_nothing(officer):
+    response = login(officer).get(reverse("regions:village_search"), {"q": " "}, HTTP_HX_REQUEST="true")
+    assert response.content.decode().strip() == ""
+
+
+class VillageForm(forms.Form):
+    village = VillageField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].limit_to("51.05")  # type: ignore[attr-defined]
+
+
+def test_a_picked_village_is_taken():
+    form = VillageForm({"village": SEMARAPURA_KAJA, "village__search": "Semarapura Kaja"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["village"].code == SEMARAPURA_KAJA
+
+
+@pytest.mark.parametrize("typed", ["5105031008", "51.05.03.1008", "51 05 03 1008"])
+def test_a_code_typed_in_the_box_is_taken_without_a_pick(typed):
+    form = VillageForm({"village": "", "village__search": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["village"].code == SEMARAPURA_KAJA
+
+
+def test_an_exact_name_typed_in_the_box_is_taken_when_one_village_bears_it():
+    form = VillageForm({"village": "", "village__search": "  pikat "})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["village"].code == PIKAT
+
+
+def test_a_name_two_villages_bear_must_be_picked_from_the_list():
+    name = (
+        Village.objects.filter(code__startswith="51.")
+        .values("name")
+        .annotate(n=Count("code"))
+        .filter(n__gt=1)
+        .order_by("name")
+        .values_list("name", flat=True)
+        .first()
+    )
+    assert name
+    form = VillageForm({"village": "", "village__search": name})
+    form.fields["village"].limit_to("51")  # type: ignore[attr-defined]
+    assert not form.is_valid()
+    assert form.errors.as_data()["village"][0].code == "village_unknown"
+
+
+def test_text_without_a_pick_keeps_the_text_and_asks_to_pick_from_the_list():
+    with translation.override("en"):
+        form = VillageForm({"village": "", "village__search": "Smarapura"})
+        assert not form.is_valid()
+        error = form.errors.as_data()["village"][0]
+        html = str(form["village"])
+        message = form.errors["village"][0]
+    assert error.code == "village_unknown"
+    assert message == (
+        "No village is picked for “Smarapura”. Pick a village from the list that opens as you type, or type "
+        "its Kemendagri code."
+    )
+    assert 'name="village__search"' in html and 'value="Smarapura"' in html
+    assert 'type="hidden" name="village" value=""' in html
+
+
+def test_nothing_typed_and_nothing_picked_is_required():
+    form = VillageForm({"village": "", "village__search": "  "})
+    assert not form.is_valid()
+    assert form.errors.as_data()["village"][0].code == "required"
+
+
+def test_a_picked_code_outside_the_area_is_unknown():
+    form = VillageForm({"village": "51.04.01.2001", "village__search": "Ubud"})
+    assert not form.is_valid()
+    assert form.errors.as_data()["village"][0].code == "invalid_choice"
+
+
+def test_a_form_coming_back_shows_the_picked_village_in_the_box():
+    form = VillageForm({"village": SEMARAPURA_KAJA, "village__search": "Semarapura Kaja"})
+    html = str(form["village"])
+    assert f'type="hidden" name="village" value="{SEMARAPURA_KAJA}"' in html
+    assert 'value="Semarapura Kaja"' in html
+    assert "Semarapura Kaja, Klungkung (51.05.03.1008)" in html
+
+
+def test_the_group_page_keeps_the_typed_village_and_asks_to_pick_one(officer, program):
+    response = english(login(officer)).post(
+        reverse("registry:group_create", args=[program.code]),
+        {"name": "Lontar", "business_type": "kerajinan", "village": "", "village__search": "Smarapura"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No village is picked for “Smarapura”. Pick a village from the list" in html
+    assert "(code: village_unknown)" in html
+    assert 'name="village__search"' in html and 'value="Smarapura"' in html
+    assert 'aria-invalid="true"' in html

@@ -11,11 +11,14 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import GroupFactory, MembershipFactory, PersonFactory, ProgramFactory, make_nik
 from tunas.core.errors import message_for
+from tunas.registry import services
 from tunas.registry.eligibility import EligibilityContext, add_months, age_on, check_candidate
 from tunas.registry.models import GroupStatus, Membership, Verification
 from tunas.registry.services import member_register, member_update
 
 from .helpers import BATUBULAN_GIANYAR, person_data
+
+NUSA_PENIDA_VILLAGE = "51.05.01.2001"  # Sakti, on the island of Nusa Penida
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +67,21 @@ def test_age_message_names_the_age_and_the_limits(klungkung):
     data = person_data(birth_date=dt.date(1960, 1, 1))
     candidate = data.candidate(None)
     errors, _ = check_candidate(candidate, EligibilityContext(program, [candidate]))
-    assert "(66 / 18–60)" in errors[0].message
+    assert errors[0].message == "Age 66 on 1 November 2026; this programme accepts 18–60 years."
+
+
+def test_the_age_is_counted_on_the_registration_closing_day(klungkung):
+    """The 2026 demo case: an 18th birthday inside the registration window."""
+    program = ProgramFactory(
+        office=klungkung,
+        min_age=18,
+        registration_start=dt.date(2026, 11, 2),
+        registration_end=dt.date(2026, 12, 18),
+    )
+    assert check(program, person_data(birth_date=dt.date(2008, 12, 10)))[0] == {}
+    assert check(program, person_data(birth_date=dt.date(2008, 12, 20)))[0] == {
+        "age_out_of_range": "birth_date"
+    }
 
 
 def test_age_is_counted_in_whole_years_up_to_the_birthday():
@@ -123,15 +140,44 @@ def test_a_person_already_in_the_programme_is_duplicate_in_program(program):
     assert register_error(other_group, data) == {"nik": {"duplicate_in_program"}}
 
 
-def test_a_person_rejected_in_the_programme_still_holds_their_place(program):
+def test_a_rejection_frees_the_persons_place_in_the_programme(program, verifier):
     group = GroupFactory(program=program)
     data = person_data()
     m = member_register(group=group, data=data)
-    Membership.objects.filter(pk=m.pk).update(verification=Verification.REJECTED)
-    assert register_error(GroupFactory(program=program), data) == {"nik": {"duplicate_in_program"}}
+    services.member_verify(membership=m, approve=False, reason="Salah kelompok", by=verifier)
+    again = member_register(group=GroupFactory(program=program), data=data)
+    assert again.holds_place and not Membership.objects.get(pk=m.pk).holds_place
 
 
-# Earlier aid ------------------------------------------------------------------------------------------------
+def test_a_rejected_group_frees_its_members_places(program, verifier):
+    group = GroupFactory(program=program)
+    data = person_data()
+    member_register(group=group, data=data)
+    services.group_verify(group=group, approve=False, reason="Usaha tidak jelas", by=verifier)
+    assert member_register(group=GroupFactory(program=program), data=data).holds_place
+
+
+def test_a_rejected_member_cannot_be_approved_again_once_placed_in_another_group(program, verifier):
+    data = person_data()
+    first = member_register(group=GroupFactory(program=program), data=data)
+    services.member_verify(membership=first, approve=False, reason="Salah kelompok", by=verifier)
+    member_register(group=GroupFactory(program=program, name="Kelompok Baru"), data=data)
+    first = Membership.objects.get(pk=first.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.member_verify(membership=first, approve=True, reason="", by=verifier)
+    assert "Kelompok Baru" in str(refused.value)
+
+
+# Earlier aid: aid received, and one programme at a time -----------------------------------------------------
+# The test programme registers from 1 November 2026 and hands its aid over on 1 February 2027, so the
+# twelve-month look-back starts on 1 February 2026. Today is 1 December 2026.
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(2026, 12, 1))
 
 
 def _member_of_other_programme(
@@ -144,15 +190,21 @@ def _member_of_other_programme(
     return other
 
 
-def test_aid_from_another_programme_within_the_look_back_is_recent_aid(program, klungkung):
+def test_aid_received_within_the_look_back_from_this_programmes_aid_date_is_recent_aid(program, klungkung):
     data = person_data()
-    # Registration opens 1 Nov 2026; twelve months back is 1 Nov 2025.
-    other = _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2025, 11, 1))
+    other = _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2026, 2, 1))
     errors, _ = check(program, data)
     assert errors == {"recent_aid": "nik"}
     candidate = data.candidate(None)
     message = check_candidate(candidate, EligibilityContext(program, [candidate]))[0][0].message
     assert other.code in message
+
+
+def test_aid_thirteen_months_back_from_the_aid_date_is_no_obstacle(program, klungkung):
+    """The 2026 demo case: aid received 13 months before this programme's aid date."""
+    data = person_data()
+    _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2026, 1, 1))
+    assert check(program, data)[0] == {}
 
 
 def test_aid_from_another_office_counts_too(program, gianyar):
@@ -161,16 +213,63 @@ def test_aid_from_another_office_counts_too(program, gianyar):
     assert check(program, data)[0] == {"recent_aid": "nik"}
 
 
-def test_aid_before_the_look_back_is_no_obstacle(program, klungkung):
+def test_without_an_aid_date_the_look_back_runs_from_the_registration_closing_day(klungkung):
+    program = ProgramFactory(
+        office=klungkung,
+        aid_date=None,
+        registration_start=dt.date(2026, 11, 2),
+        registration_end=dt.date(2026, 11, 30),
+    )
     data = person_data()
-    _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2025, 10, 31))
+    _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2025, 12, 1))
+    assert check(program, data)[0] == {"recent_aid": "nik"}
+    data = person_data()
+    _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2025, 11, 29))
     assert check(program, data)[0] == {}
 
 
-def test_aid_still_to_come_in_a_programme_running_alongside_is_recent_aid(program, klungkung):
+def test_an_open_registration_whose_aid_is_still_to_come_is_enrolled_elsewhere(program, gianyar):
     data = person_data()
-    _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2027, 3, 1))
-    assert check(program, data)[0] == {"recent_aid": "nik"}
+    other = _member_of_other_programme(
+        gianyar,
+        data.nik,
+        aid_date=dt.date(2027, 3, 1),
+        verification=Verification.PENDING,
+        group_status=GroupStatus.FORMING,
+    )
+    errors, _ = check(program, data)
+    assert errors == {"enrolled_elsewhere": "nik"}
+    candidate = data.candidate(None)
+    message = check_candidate(candidate, EligibilityContext(program, [candidate]))[0][0].message
+    assert "Withdraw them there first" in message
+    assert str(other.fiscal_year) in message and other.code not in message
+
+
+def test_an_open_registration_without_an_aid_date_is_enrolled_elsewhere(program, klungkung):
+    data = person_data()
+    _member_of_other_programme(klungkung, data.nik, aid_date=None, verification=Verification.PENDING)
+    assert check(program, data)[0] == {"enrolled_elsewhere": "nik"}
+
+
+def test_a_pending_member_of_a_dissolved_group_has_received_nothing(program, klungkung):
+    """The 2026 demo case: the group was dissolved before its aid."""
+    data = person_data()
+    _member_of_other_programme(
+        klungkung,
+        data.nik,
+        aid_date=dt.date(2026, 6, 1),
+        verification=Verification.PENDING,
+        group_status=GroupStatus.DISSOLVED,
+    )
+    assert check(program, data)[0] == {}
+
+
+def test_a_pending_member_in_a_programme_whose_aid_date_passed_received_nothing(program, klungkung):
+    data = person_data()
+    _member_of_other_programme(
+        klungkung, data.nik, aid_date=dt.date(2026, 6, 1), verification=Verification.PENDING
+    )
+    assert check(program, data)[0] == {}
 
 
 def test_a_rejected_membership_elsewhere_does_not_count_as_aid(program, klungkung):
@@ -193,17 +292,58 @@ def test_a_membership_of_a_rejected_group_elsewhere_does_not_count_as_aid(progra
     assert check(program, data)[0] == {}
 
 
-def test_a_programme_without_an_aid_date_is_no_obstacle(program, klungkung):
-    data = person_data()
-    _member_of_other_programme(klungkung, data.nik, aid_date=None)
-    assert check(program, data)[0] == {}
-
-
 def test_the_look_back_follows_the_programme_setting(klungkung):
     program = ProgramFactory(office=klungkung, aid_lookback_months=24)
     data = person_data()
-    _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2025, 1, 1))
+    _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2025, 3, 1))
     assert check(program, data)[0] == {"recent_aid": "nik"}
+
+
+# Employment, neighbourhood, plausible categories ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("work", ["asn", "tni", "polri", "formal"])
+def test_civil_servants_soldiers_police_and_formal_employees_are_refused(program, work):
+    assert check(program, person_data(employment_before=work))[0] == {
+        "employment_excluded": "employment_before"
+    }
+
+
+def test_informal_work_is_no_obstacle(program):
+    assert check(program, person_data(employment_before="informal"))[0] == {}
+
+
+def test_a_member_from_another_district_than_the_group_is_a_village_far_warning(program):
+    """Nusa Penida (51.05.01) is an island: a member from there joining a group in Klungkung town."""
+    group = GroupFactory(program=program, village_id="51.05.03.1008")
+    data = person_data(village_id=NUSA_PENIDA_VILLAGE)
+    candidate = data.candidate(group.pk)
+    errors, warnings = check_candidate(candidate, EligibilityContext(program, [candidate]))
+    assert [p.code for p in errors] == []
+    assert [(p.code, p.field) for p in warnings] == [("village_far", "village")]
+    same = person_data(village_id="51.05.03.1011").candidate(group.pk)
+    assert check_candidate(same, EligibilityContext(program, [same]))[1] == []
+
+
+@pytest.mark.parametrize(
+    ("category", "birth", "sex"),
+    [
+        ("lansia", dt.date(1980, 1, 1), "M"),
+        ("pemuda", dt.date(1980, 1, 1), "M"),
+        ("purna_tugas", dt.date(1990, 1, 1), "M"),
+        ("perempuan_kepala_keluarga", dt.date(1980, 1, 1), "M"),
+    ],
+)
+def test_implausible_categories_are_warnings(program, category, birth, sex):
+    data = person_data(categories=["penganggur", category], birth_date=birth, sex=sex)
+    errors, warnings = check(program, data)
+    assert errors == {}
+    assert warnings == {"category_implausible": "categories"}
+
+
+def test_plausible_categories_give_no_warning(program):
+    data = person_data(categories=["lansia"], birth_date=dt.date(1960, 1, 1))
+    assert check(program, data)[1] == {}
 
 
 def test_months_are_added_to_the_last_day_of_a_shorter_month():

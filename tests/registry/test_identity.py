@@ -133,9 +133,11 @@ def test_a_later_programme_does_not_rewrite_an_earlier_programmes_records(klungk
 def test_an_identity_corrected_by_its_owner_sends_approved_open_registrations_back_to_the_queue(
     klungkung, verifier
 ):
-    program = ProgramFactory(office=klungkung, code="KLK-TKM-2026", aid_date=None)
+    # The earlier programme handed its aid over long ago, but its group is still open (verified).
+    program = ProgramFactory(office=klungkung, code="KLK-TKM-2018", aid_date=dt.date(2018, 9, 4))
     first = services.member_register(group=GroupFactory(program=program), data=person_data())
     services.member_verify(membership=first, approve=True, reason="", by=verifier)
+    type(first.group).objects.filter(pk=first.group_id).update(status="verified")
     other = ProgramFactory(office=klungkung, code="KLK-TKM-2027", aid_date=None)
     data = person_data(
         nik=first.person.nik, full_name="I Made Nama Benar", birth_date=first.person.birth_date

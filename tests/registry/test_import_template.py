@@ -24,8 +24,10 @@ def workbook(program):
 
 def _list_of(workbook, header: str) -> list[str]:
     """The items a column's drop-down offers, read from the hidden list sheet its validation points to."""
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.worksheets[0]
-    letter = "ABCDEFGHIJKLMNO"[HEADERS.index(header)]
+    letter = get_column_letter(HEADERS.index(header) + 1)
     for validation in sheet.data_validations.dataValidation:
         if any(str(r).startswith(f"{letter}2:") for r in validation.sqref.ranges):
             ref = validation.formula1
@@ -51,6 +53,7 @@ def test_the_first_sheet_has_the_template_headers_in_order(workbook):
         "No HP",
         "Kategori",
         "Disabilitas",
+        "Pekerjaan",
         "Pendidikan",
         "Kelompok",
         "Peran",
@@ -93,25 +96,19 @@ def test_a_template_filled_from_its_own_lists_imports_cleanly(workbook, program,
 
     sheet = workbook.worksheets[0]
     village = _list_of(workbook, "Kode Desa")[0]
-    sheet.append(
-        [
-            make_nik(district=village[:8]),
-            None,
-            "Ni Luh Template",
-            "P",
-            "Klungkung",
-            "17-05-1980",
-            None,
-            village,
-            "Banjar Besang",
-            "0812 3456 7890",
-            "Penganggur",
-            None,
-            None,
-            "Lontar Besang",
-            "Ketua",
-        ]
-    )
+    values = {
+        "Nama": "Ni Luh Template",
+        "Jenis Kelamin": "P",
+        "Tempat Lahir": "Klungkung",
+        "Tanggal Lahir": "17-05-1980",
+        "Kode Desa": village,
+        "Banjar/Dusun": "Banjar Besang",
+        "No HP": "0812 3456 7890",
+        "Kategori": "Penganggur",
+        "Kelompok": "Lontar Besang",
+        "Peran": "Ketua",
+    }
+    sheet.append([values.get(h) for h in HEADERS])
     sheet["A2"].value = make_nik(district=village[:8], sex="F")
     workbook.save(tmp_path / "isi.xlsx")
     report = import_participants(program=program, source=tmp_path / "isi.xlsx")
@@ -124,7 +121,67 @@ def test_every_header_carries_its_note_and_the_column_width_of_the_column_list(w
 
     sheet = workbook.worksheets[0]
     assert [cell.comment.text for cell in sheet[1]] == [str(c.note) for c in COLUMNS]
-    letters = "ABCDEFGHIJKLMNO"
-    assert [sheet.column_dimensions[letters[i]].width for i in range(len(COLUMNS))] == [
+    from openpyxl.utils import get_column_letter
+
+    assert [sheet.column_dimensions[get_column_letter(i + 1)].width for i in range(len(COLUMNS))] == [
         c.width for c in COLUMNS
     ]
+
+
+# --- the problems workbook ----------------------------------------------------------------------------------
+
+
+def _problem_file(tmp_path, n: int):
+    """A CSV of ``n`` rows and one error on each, as the check reports them."""
+    from tunas.registry.importing import HEADERS
+
+    path = tmp_path / f"masalah-{n}.csv"
+    lines = [";".join(HEADERS)] + [f"12345;;Peserta {i};L" for i in range(n)]
+    path.write_text("\n".join(lines) + "\n")
+    errors = [
+        {"row": i + 2, "column": "NIK", "code": "nik_format", "message": "The NIK must be 16 digits."}
+        for i in range(n)
+    ]
+    return path, errors
+
+
+def _write_problems(path, errors) -> bytes:
+    from tunas.registry.importing import problems_write
+
+    buffer = io.BytesIO()
+    problems_write(buffer, errors=errors, warnings=errors[:10], source=path)
+    return buffer.getvalue()
+
+
+def test_the_problems_workbook_reads_no_max_row_per_row(tmp_path, monkeypatch):
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    reads = []
+    original = Worksheet.max_row
+
+    def counting(self):
+        reads.append(1)
+        return original.fget(self)
+
+    monkeypatch.setattr(Worksheet, "max_row", property(counting))
+    path, errors = _problem_file(tmp_path, 2000)
+    content = _write_problems(path, errors)
+    assert len(reads) < 10
+    ws = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    assert sum(1 for _ in ws.iter_rows(min_row=2)) == 2000
+
+
+def test_the_problems_workbook_grows_linearly_with_its_problems(tmp_path):
+    import time
+
+    def seconds(n: int) -> float:
+        path, errors = _problem_file(tmp_path, n)
+        started = time.perf_counter()
+        _write_problems(path, errors)
+        return time.perf_counter() - started
+
+    seconds(200)  # warm up imports and caches
+    small = min(seconds(2000) for _ in range(2))
+    large = seconds(20_000)
+    # Linear: ten times the problems take about ten times as long (quadratic was a hundred times).
+    assert large / small < 20, (small, large)

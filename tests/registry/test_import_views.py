@@ -29,6 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _tasks_run_at_once(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture
@@ -130,7 +131,7 @@ def test_the_problems_download_lists_rows_with_errors_and_what_to_correct(
     job = ImportJob.objects.get(program=program)
     response = as_officer.get(reverse("registry:import_problems", args=[program.code, job.pk]))
     assert response["Content-Type"] == XLSX
-    ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     header = [c.value for c in ws[1]]
     assert header[1:16][0] == "NIK" and "Kelompok" in header
     rows = list(ws.iter_rows(min_row=2, values_only=True))
@@ -292,7 +293,7 @@ def test_a_formula_typed_into_the_file_comes_back_as_text_in_the_problems_file(
     job = ImportJob.objects.get(program=program)
     response = as_officer.get(reverse("registry:import_problems", args=[program.code, job.pk]))
     name = (
-        load_workbook(io.BytesIO(response.content))
+        load_workbook(io.BytesIO(b"".join(response.streaming_content)))
         .worksheets[0]
         .cell(row=2, column=HEADERS.index("Nama") + 2)
     )

@@ -487,5 +487,7 @@ def test_a_name_written_as_a_formula_exports_as_text_not_as_a_live_formula(as_of
     assert all(c.data_type != "f" for c in cells)
     values = {c.value for c in cells}
     assert "'" + evil in values and "'+SUM(1,2)" in values
-    csv = b"".join(as_officer.get(reverse("reports:download", args=["participants", "csv"])).streaming_content)
+    csv = b"".join(
+        as_officer.get(reverse("reports:download", args=["participants", "csv"])).streaming_content
+    )
     assert "'=HYPERLINK" in csv.decode("utf-8-sig")

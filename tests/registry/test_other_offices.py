@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests.factories import GroupFactory, ProgramFactory
 from tunas.registry import services
+from tunas.registry.models import GroupStatus, Membership, Verification
 
 from .helpers import BATUBULAN_GIANYAR, english, person_data
 
@@ -58,7 +59,9 @@ def test_the_recent_aid_refusal_names_another_office_without_its_programme_code(
     aided = ProgramFactory(office=gianyar, code="GIA-TKM-2025", fiscal_year=2025, aid_date=dt.date.today())
     group = GroupFactory(program=aided, village_id=BATUBULAN_GIANYAR)
     data = person_data(village_id=BATUBULAN_GIANYAR, district="51.04.01")
-    services.member_register(group=group, data=data)
+    m = services.member_register(group=group, data=data)
+    Membership.objects.filter(pk=m.pk).update(verification=Verification.APPROVED)
+    type(group).objects.filter(pk=group.pk).update(status=GroupStatus.VERIFIED)
     with pytest.raises(Exception) as refused:
         services.member_register(group=GroupFactory(program=program), data=data)
     text = " ".join(getattr(refused.value, "messages", [str(refused.value)]))

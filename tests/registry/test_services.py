@@ -110,11 +110,12 @@ def test_registration_creates_the_person_and_a_pending_membership(program, offic
     assert person.name_key == data.full_name.lower()
 
 
-def test_a_person_known_by_nik_is_reused_with_their_new_data(program, klungkung):
+def test_a_person_known_by_nik_is_reused_with_their_corrected_name(program, klungkung):
     data = person_data(full_name="I Wayan Lama")
-    services.member_register(
+    earlier = services.member_register(
         group=GroupFactory(program=ProgramFactory(office=klungkung, aid_date=None)), data=data
     )
+    Membership.objects.filter(pk=earlier.pk).update(verification=Verification.REJECTED, holds_place=False)
     data.full_name = "I Wayan Baru"
     services.member_register(group=GroupFactory(program=program), data=data)
     assert Person.objects.filter(nik=data.nik).count() == 1

@@ -12,6 +12,16 @@ from .roles import Role
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
+    # Our own sentence: Django's "Please enter a correct %(username)s …" becomes "nama pengguna nama
+    # pengguna" in Indonesian, and usernames are no longer case-sensitive (accounts.backends).
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The username or password is not correct. Check both and try again; "
+            "the password is case-sensitive."
+        ),
+    }
+
     username = forms.CharField(
         label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
@@ -37,6 +47,17 @@ class UserForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["email"].required = True
         if self.instance.pk:
             self.fields["roles"].initial = sorted(self.instance.roles)
+
+    def clean_username(self) -> str:
+        # Sign-in ignores case (accounts.backends): "Made" and "made" would be one account to sign in to.
+        username = self.cleaned_data["username"]
+        others = User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("This username is already taken (upper and lower case count as the same)."),
+                code="value_invalid",
+            )
+        return username
 
 
 class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):

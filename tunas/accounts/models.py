@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import string
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ROLES_MANAGING_PROGRAMMES, ROLES_READING_JURISDICTION, ROLES_SEEING_FULL_NIK, Role
+
+# What an office's document numbers may hold, and the default (027/BA-SELEKSI/DISPERINAKER/VIII/2018).
+DOCUMENT_NUMBER_PLACEHOLDERS = ("seq", "office_code", "month_roman", "year", "program")
+DEFAULT_DOCUMENT_NUMBER_PATTERN = "{seq}/BA-SELEKSI/{office_code}/{month_roman}/{year}"
+# A civil servant's NIP (NIP baru): 18 digits, birth date, appointment month, sex and serial.
+nip_validator = RegexValidator(r"^\d{18}$", _("A NIP has exactly 18 digits."), code="value_invalid")
 
 
 class Office(models.Model):
@@ -33,6 +41,69 @@ class Office(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     logo = models.ImageField(_("logo"), upload_to="offices/", blank=True)
+    # The letterhead (kop surat) and signatures of the office's documents. The database holds the defaults
+    # too, so that a row written without these columns (an older migration's state, raw SQL) is still valid.
+    government_name = models.CharField(
+        _("government"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "The line above the office's name on its letters, e.g. Pemerintah Kabupaten Klungkung. "
+            "Leave empty to use the government of the office's jurisdiction."
+        ),
+    )
+    office_code = models.CharField(
+        _("office code"),
+        max_length=30,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "The office's code in document numbers, e.g. DISPERINAKER. "
+            "Leave empty to use the first word of the short name."
+        ),
+    )
+    email = models.EmailField(_("e-mail"), blank=True, default="", db_default="")
+    website = models.CharField(
+        _("website"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("As printed, e.g. disnaker.klungkungkab.go.id"),
+    )
+    head_title = models.CharField(
+        _("title of the head of office"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("As it is signed, e.g. Kepala Dinas Perindustrian dan Tenaga Kerja Kabupaten Klungkung."),
+    )
+    head_name = models.CharField(
+        _("name of the head of office"), max_length=200, blank=True, default="", db_default=""
+    )
+    head_nip = models.CharField(
+        _("NIP of the head of office"),
+        max_length=18,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[nip_validator],
+    )
+    document_number_pattern = models.CharField(
+        _("document number pattern"),
+        max_length=200,
+        default=DEFAULT_DOCUMENT_NUMBER_PATTERN,
+        db_default=DEFAULT_DOCUMENT_NUMBER_PATTERN,
+        help_text=_(
+            "How the office numbers its selection records. {seq}: the office's running number for the "
+            "year, three digits (027); {office_code}: the office code; {month_roman}: the month in Roman "
+            "numerals (VIII); {year}: the year (2018); {program}: the programme code."
+        ),
+    )
 
     class Meta:
         ordering = ["region_code", "name"]
@@ -42,8 +113,18 @@ class Office(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def document_code(self) -> str:
+        """The code in document numbers: the office code, else the first word of the short name."""
+        if self.office_code.strip():
+            return self.office_code.strip()
+        words = (self.short_name or self.name).split()
+        return words[0].upper() if words else ""
+
     def clean(self) -> None:
         from tunas.regions.models import Province, Regency
+
+        self._clean_document_number_pattern()
 
         lengths: dict[str, int] = {self.Level.NATIONAL: 0, self.Level.PROVINCE: 2, self.Level.REGENCY: 5}
         expected = lengths.get(self.level)
@@ -56,6 +137,27 @@ class Office(models.Model):
             raise ValidationError({"region_code": _("Unknown province code.")}, code="value_invalid")
         if self.level == self.Level.REGENCY and not Regency.objects.filter(code=self.region_code).exists():
             raise ValidationError({"region_code": _("Unknown regency code.")}, code="value_invalid")
+
+    def _clean_document_number_pattern(self) -> None:
+        try:
+            fields = [
+                (name, spec, conversion)
+                for _text, name, spec, conversion in string.Formatter().parse(self.document_number_pattern)
+                if name is not None
+            ]
+        except ValueError:
+            fields = [("{", "", None)]
+        names = {name for name, _spec, _conversion in fields}
+        unknown = names - set(DOCUMENT_NUMBER_PLACEHOLDERS)
+        if unknown or "seq" not in names or any(spec or conversion for _name, spec, conversion in fields):
+            raise ValidationError(
+                {
+                    "document_number_pattern": _(
+                        "Use {seq} once or more, and only the placeholders listed below, each as written."
+                    )
+                },
+                code="value_invalid",
+            )
 
 
 class User(AbstractUser):

@@ -2,16 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
-from .forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from .forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "masuk/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm),
-        name="login",
-    ),
+    path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "kata-sandi/",

@@ -1,4 +1,8 @@
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,9 +13,23 @@ from django.utils.translation import gettext as _
 from tunas.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
-from .forms import UserForm
+from .forms import LoginForm, UserForm
 from .models import User
 from .roles import Role
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page with Tunas's form, under Tunas's name.
+
+    Django's view puts the current site's name in ``site_name``; without the sites framework that is the
+    host ("127.0.0.1:8000"), which would then stand in the brand and the page title.
+    """
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "site_name": settings.TUNAS_SITE_NAME}
 
 
 def _require_admin(request: AuthenticatedHttpRequest) -> None:

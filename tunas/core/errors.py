@@ -57,6 +57,20 @@ MESSAGES = {
         "Someone else saved this record while you were editing. Reload the page to see their changes, "
         "then make yours again."
     ),
+    "enrolled_elsewhere": _(
+        "This person is registered in another programme whose aid is still to come. Withdraw them there "
+        "first, or wait until that programme's aid is handed over."
+    ),
+    "employment_excluded": _(
+        "Civil servants (ASN/PNS), soldiers (TNI), police officers (Polri) and formal employees cannot take "
+        "part in this programme."
+    ),
+    "village_far": _(
+        "The member lives outside the group's district (kecamatan). Group members live in the same village "
+        "or neighbouring ones: check the address or choose a group near it."
+    ),
+    "category_implausible": _("Check the target category:"),
+    "kk_format": _("The family card number (KK) must be exactly 16 digits. Check the number on the card."),
     "identity_mismatch": _(
         "This NIK is registered under a different name by another office: check the KTP. Nothing was changed."
     ),
@@ -90,9 +104,30 @@ NIK_DETAILS = {
 
 def message_for(code: str, detail: str | None = None) -> str:
     """The user's-language sentence for a code (and the NIK part it concerns, when known)."""
+    if detail and code in ("nik_format", "kk_format"):
+        found = _length_message(code, detail)
+        if found:
+            return found
     if detail and (code, detail) in NIK_DETAILS:
         return str(NIK_DETAILS[(code, detail)])
     return str(MESSAGES.get(code, code))
+
+
+def _length_message(code: str, detail: str) -> str | None:
+    """ "The NIK has 15 digits" or "The KK contains a letter": what was found, then the rule."""
+    number = _("The NIK") if code == "nik_format" else _("The family card number (KK)")
+    if detail == "letter":
+        return str(
+            _("%(number)s contains a letter or another sign; it must be exactly 16 digits. Check the card.")
+            % {"number": number}
+        )
+    if detail.startswith("digits:"):
+        n = int(detail.split(":", 1)[1])
+        return str(
+            _("%(number)s has %(n)s digits; it must have exactly 16. Check the card.")
+            % {"number": number, "n": n}
+        )
+    return None
 
 
 @dataclass(frozen=True)

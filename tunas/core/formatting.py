@@ -17,6 +17,10 @@ MONTHS_EN = [
     "July", "August", "September", "October", "November", "December",
 ]  # fmt: skip
 
+# Monday first, as datetime.date.weekday() counts.
+DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
 
 def _is_indonesian(lang: str | None = None) -> bool:
     return (lang or get_language() or "id").startswith("id")
@@ -103,3 +107,12 @@ def datetime_long(value: dt.datetime | None, lang: str | None = None) -> str:
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     sep = "." if _is_indonesian(lang) else ":"
     return f"{date_long(local, lang)} {local.hour:02d}{sep}{local.minute:02d}"
+
+
+def day_name(value: dt.date | dt.datetime | None, lang: str | None = None) -> str:
+    """``Jumat`` for 31 August 2018 in Indonesian, ``Friday`` in English (letters name the weekday)."""
+    if not isinstance(value, dt.date):
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return (DAYS_ID if _is_indonesian(lang) else DAYS_EN)[value.weekday()]

@@ -22,7 +22,15 @@ PROVINCE_CODES = frozenset(
     ]
 )  # fmt: skip
 
-_SEPARATORS = re.compile(r"[\s.\-]")
+# What people and spreadsheets put inside a number: spaces (also no-break and zero-width ones), dots,
+# hyphens and dashes, and the apostrophe Excel users type to keep a cell as text.
+_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff]")
+_LEADING_QUOTES = re.compile(r"^[\s'\u2018\u2019`\u00b4]+")
+# Full-width digits (from Asian keyboards) and Arabic-Indic digits read as 0-9.
+_DIGIT_FORMS = str.maketrans(
+    "０１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
+    "0123456789" * 3,
+)
 _DIGITS16 = re.compile(r"[0-9]{16}")
 
 
@@ -58,8 +66,17 @@ def _today() -> dt.date:
 
 
 def normalize_nik(value: object) -> str:
-    """Removes the spaces, dots and dashes people type inside a NIK."""
-    return _SEPARATORS.sub("", str(value if value is not None else "")).strip()
+    """The digits of a NIK (or KK) as typed: separators and a leading apostrophe removed, full-width and
+    Arabic-Indic digits read as digits."""
+    text = str(value if value is not None else "").translate(_DIGIT_FORMS)
+    return _SEPARATORS.sub("", _LEADING_QUOTES.sub("", text)).strip()
+
+
+def length_detail(digits: str) -> str:
+    """What is wrong with a number that is not 16 digits: "letter" or "digits:<n>"."""
+    if not digits.isdigit():
+        return "letter"
+    return f"digits:{len(digits)}"
 
 
 def parse_nik(
@@ -79,7 +96,7 @@ def parse_nik(
     digits = normalize_nik(value)
     if not _DIGITS16.fullmatch(digits):
         result.errors.append("nik_format")
-        result.details["nik_format"] = "length"
+        result.details["nik_format"] = length_detail(digits)
         return result
     result.nik = digits
     today = today or _today()

@@ -10,7 +10,13 @@ from tunas.accounts.models import Office, User
 from tunas.accounts.roles import Role
 from tunas.accounts.services import office_upsert, role_groups_ensure, user_set_roles
 from tunas.core.choices import TargetCategory
-from tunas.programs.models import AidForm, FundingSource, Program, Stage
+from tunas.programs.models import AidForm, DocumentKind, FundingSource, Program, Stage, TeamPosition
+from tunas.programs.numbering import (
+    TeamMemberData,
+    document_number_issue,
+    verification_team_list,
+    verification_team_save,
+)
 from tunas.programs.services import program_save
 
 DEMO_PASSWORD = "tunas-demo-2018"  # noqa: S105 - the demo password is published in the README on purpose
@@ -32,6 +38,29 @@ DEMO_USERS = [
 
 ALL_CATEGORIES = list(TargetCategory.values)
 
+# The letterhead and signatures of the Klungkung office's documents (demo contacts, not the real ones).
+KLUNGKUNG_LETTERHEAD = {
+    "address": "Jl. Gunung Semeru No. 1, Semarapura, Klungkung, Bali 80716",
+    "phone": "(0366) 000 2018",
+    "email": "disperinaker@demo.tunas.local",
+    "website": "disperinaker.demo.tunas.local",
+    "government_name": "Pemerintah Kabupaten Klungkung",
+    "office_code": "DISPERINAKER",
+    "head_title": "Kepala Dinas Perindustrian dan Tenaga Kerja Kabupaten Klungkung",
+    "head_name": "I Made Sudiarta, S.E., M.M.",
+    "head_nip": "196804121994031007",
+    "document_number_pattern": "{seq}/BA-SELEKSI/{office_code}/{month_roman}/{year}",
+}
+
+# The team that verified the 2018 groups, in signing order; its record is dated the Friday before training.
+TEAM_2018 = [
+    TeamMemberData("I Wayan Sumerta, S.Sos.", "197503102000031004", TeamPosition.CHAIR),
+    TeamMemberData("Ni Luh Sukerti, S.E.", "198207142006042012", TeamPosition.SECRETARY),
+    TeamMemberData("I Gede Darmawan", "198811052011011003", TeamPosition.MEMBER),
+    TeamMemberData("Ni Kadek Ayu Lestari", "", TeamPosition.MEMBER),
+]
+SELECTION_RECORD_2018 = dt.date(2018, 8, 31)
+
 
 @transaction.atomic
 def load_foundation() -> dict:
@@ -42,7 +71,7 @@ def load_foundation() -> dict:
             short_name="Disperinaker Klungkung",
             level=Office.Level.REGENCY,
             region_code="51.05",
-            address="Jl. Gunung Semeru, Semarapura, Klungkung, Bali",
+            **KLUNGKUNG_LETTERHEAD,
         ),
         GIANYAR: office_upsert(
             name=GIANYAR,
@@ -140,7 +169,17 @@ def load_foundation() -> dict:
             ],
         ),
     }
+    _selection_record_2018(programs["KLK-TKM-2018"], by=users["admin"])
     return {"offices": offices, "users": users, "programs": programs}
+
+
+def _selection_record_2018(program: Program, *, by: User) -> None:
+    """The 2018 programme's verification team, and the number its selection record was issued under."""
+    if not verification_team_list(program=program):
+        verification_team_save(program=program, members=TEAM_2018)
+    document_number_issue(
+        program=program, kind=DocumentKind.SELECTION_RECORD, day=SELECTION_RECORD_2018, by=by
+    )
 
 
 def _program(program: Program, lines: list[tuple[str, int]]) -> Program:

@@ -63,6 +63,16 @@ class BudgetLineForm(BootstrapFormMixin, forms.Form):
 BudgetLineFormSet = formset_factory(BudgetLineForm, extra=2, max_num=50)
 
 
+class StageStepBackForm(BootstrapFormMixin, forms.Form):
+    """An administrator's step back one stage: the reason is kept in the programme's history."""
+
+    reason = forms.CharField(
+        label=_("Reason for stepping back"),
+        max_length=100,
+        help_text=_("Kept in the programme's history of changes, with your name and the time."),
+    )
+
+
 class ProgramFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     year = forms.IntegerField(label=_("Fiscal year"), required=False)

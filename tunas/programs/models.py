@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tunas.accounts.models import nip_validator
 from tunas.core.choices import TargetCategory
 from tunas.core.errors import message_for
 from tunas.core.models import TimeStamped, Versioned
@@ -197,3 +199,93 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The programme's documents: who signs the selection record, and the numbers an office issues ----------------
+
+
+class TeamPosition(models.TextChoices):
+    CHAIR = "ketua", _("Chair")
+    SECRETARY = "sekretaris", _("Secretary")
+    MEMBER = "anggota", _("Member")
+
+
+class VerificationTeamMember(models.Model):
+    """A member of the programme's verification team, who signs its selection record."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="verification_team", verbose_name=_("programme")
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("With titles, as it is signed."))
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        blank=True,
+        validators=[nip_validator],
+        help_text=_("18 digits; leave empty for a member who is not a civil servant."),
+    )
+    position = models.CharField(
+        _("role in the team"), max_length=12, choices=TeamPosition.choices, default=TeamPosition.MEMBER
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["program", "order", "pk"]
+        verbose_name = _("verification team member")
+        verbose_name_plural = _("verification team members")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentKind(models.TextChoices):
+    SELECTION_RECORD = "selection_record", _("Selection result record")
+
+
+class DocumentCounter(models.Model):
+    """An office's running number of documents in one year: the row locked while a number is issued."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="document_counters")
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
+
+    class Meta:
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
+        constraints = [models.UniqueConstraint(fields=["office", "year"], name="document_counter_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.year}: {self.last}"
+
+
+class DocumentNumber(models.Model):
+    """The number of one document of a programme, issued once and printed on it ever after."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="document_numbers", verbose_name=_("programme")
+    )
+    kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
+    # The issuing office and the year of the running number: the database refuses a number issued twice.
+    office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("number"), max_length=200)
+    dated = models.DateField(_("date of the document"))
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("document number")
+        verbose_name_plural = _("document numbers")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "kind"], name="document_number_once_per_program"),
+            models.UniqueConstraint(
+                fields=["office", "year", "sequence"], name="document_number_sequence_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

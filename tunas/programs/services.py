@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tunas.accounts.roles import Role
 from tunas.core.concurrency import save_versioned
+from tunas.core.errors import message_for
+from tunas.core.http import StaffUser
 
-from .lifecycle import missing_for_next_stage, next_stage
+from .lifecycle import missing_for_next_stage, next_stage, previous_stage
 from .models import BudgetLine, Program
+
+# simple-history keeps a change reason of at most 100 characters.
+STEP_BACK_REASON_MAX = 100
 
 
 @transaction.atomic
@@ -50,5 +56,35 @@ def program_advance(*, program: Program, expected_version: int) -> Program:
     if missing:
         raise ValidationError(missing, code="value_invalid")
     program.status = target
+    save_versioned(program, expected_version=expected_version)
+    return program
+
+
+@transaction.atomic
+def program_step_back(*, program: Program, by: StaffUser, reason: str, expected_version: int) -> Program:
+    """Moves a programme back one stage: an administrator only, with a reason kept in its history."""
+    if not by.has_role(Role.ADMIN):
+        raise PermissionDenied(_("Only an administrator may move a programme back a stage."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ValidationError(message_for("required"), code="required")})
+    if len(reason) > STEP_BACK_REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _("Keep the reason to %(max)s characters.") % {"max": STEP_BACK_REASON_MAX},
+                    code="value_invalid",
+                )
+            }
+        )
+    target = previous_stage(program)
+    if target is None:
+        raise ValidationError(
+            _("The programme is in planning, its first stage: there is no stage before it."),
+            code="value_invalid",
+        )
+    program.status = target
+    program._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history on save
+    program._history_user = by  # type: ignore[attr-defined]
     save_versioned(program, expected_version=expected_version)
     return program

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_team
 
 app_name = "programs"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("<str:code>/", views.program_detail, name="detail"),
     path("<str:code>/ubah/", views.program_edit, name="edit"),
     path("<str:code>/tahap-berikut/", views.program_advance, name="advance"),
+    path("<str:code>/tim-verifikasi/", views_team.program_team, name="team"),
+    path("<str:code>/tahap-sebelumnya/", views.program_step_back, name="step_back"),
+    path("per-tahap/<str:stage>/", views.programs_in_stage, name="in_stage"),
 ]

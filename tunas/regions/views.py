@@ -27,12 +27,18 @@ def village_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Villages matching ``q`` inside the user's jurisdiction: an HTMX list, or JSON for scripts."""
     # A form's village picker sends its typed text as "<field>__search", named after the field it fills.
     query = request.GET.get("q") or request.GET.get(f"{request.GET.get('target', '')}__search", "")
-    villages = list(selectors.village_search(query=query, within=_jurisdiction(request)))
+    villages = selectors.village_search(query=query, within=_jurisdiction(request))
     if request.htmx or request.GET.get("format") != "json":
+        typed = " ".join(query.split())
         return render(
             request,
             "regions/partials/_village_options.html",
-            {"villages": villages, "target": request.GET.get("target", "")},
+            {
+                "villages": villages,
+                "target": request.GET.get("target", ""),
+                "typed": typed,
+                "typed_code": typed.replace(".", "").replace(" ", "").isdigit(),
+            },
         )
     return JsonResponse(
         {

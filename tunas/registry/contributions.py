@@ -178,3 +178,32 @@ nav_items.register(
 reports.register(GroupListReport())
 reports.register(MemberListReport())
 reports.register(AuditTrailReport())
+
+# Headline numbers -----------------------------------------------------------------------------------------
+# Until the dashboards come, the viewer's home (and the officer's, below what needs them) shows the area's
+# programmes, groups and people: two aggregate queries whatever the size (registry.headlines).
+
+
+def _headlines(user: Any) -> dict:
+    from .headlines import headlines_visible
+
+    return {"headlines": headlines_visible(user=user)}
+
+
+def _sees_headlines(user: Any) -> bool:
+    # Imported here so that this block stays appended to the module (registry has a Role of its own).
+    from tunas.accounts.roles import Role as UserRole
+
+    return bool(user.has_role(UserRole.VIEWER, UserRole.OFFICER, UserRole.ADMIN))
+
+
+home_cards.register(
+    HomeCard(
+        key="headlines",
+        order=50,
+        kind="panel",
+        template="registry/partials/_home_headlines.html",
+        build=_headlines,
+        visible_to=_sees_headlines,
+    )
+)

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tunas.core.errors import Problem, message_for
+from tunas.core.formatting import date_long
 from tunas.programs.models import Stage
 
 from . import rules
@@ -43,6 +45,8 @@ class Candidate:
     categories: list[str] = field(default_factory=list)
     phone: str | None = None
     group_id: int | None = None
+    sex: str = ""
+    employment: str = ""
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -60,6 +64,36 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
+_REGISTRATION_FIELDS = (
+    "person__nik",
+    "program_id",
+    "program__code",
+    "program__aid_date",
+    "verification",
+    "group__status",
+    "program__office_id",
+    "program__office__short_name",
+    "program__office__name",
+    "program__fiscal_year",
+    "program__status",
+)
+
+
+@dataclass(frozen=True)
+class _Registration:
+    nik: str
+    program_id: int
+    code: str
+    aid_date: dt.date | None
+    verification: str
+    group_status: str
+    office_id: int
+    short_name: str
+    office_name: str
+    year: int
+    status: str
+
+
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -70,54 +104,22 @@ class EligibilityContext:
 
     def __init__(self, program, candidates: Iterable[Candidate], *, exclude_membership_id: int | None = None):
         self.program = program
-        self.reference_date = program.registration_start or timezone.localdate()
+        self.today = timezone.localdate()
+        # DOMAIN.md: age on the registration closing day; aid looked back from this programme's aid date.
+        self.reference_date = rules.age_reference_date(program, today=self.today)
+        self.aid_reference_date = rules.aid_reference_date(program, today=self.today)
+        self.lookback_start = add_months(self.aid_reference_date, -program.aid_lookback_months)
         candidates = list(candidates)
         niks = sorted({c.nik for c in candidates if c.nik})
         self.in_program: set[str] = set()
         self.recent_aid: dict[str, str] = {}
-        lookback_start = add_months(self.reference_date, -program.aid_lookback_months)
+        self.enrolled_elsewhere: dict[str, str] = {}
         for chunk in _chunks(niks):
             others = Membership.objects.filter(person__nik__in=chunk)
             if exclude_membership_id is not None:
                 others = others.exclude(pk=exclude_membership_id)
-            rows = others.values_list(
-                "person__nik",
-                "program_id",
-                "program__code",
-                "program__aid_date",
-                "verification",
-                "group__status",
-                "program__office_id",
-                "program__office__short_name",
-                "program__office__name",
-                "program__fiscal_year",
-                "program__status",
-            )
-            for (
-                nik,
-                program_id,
-                code,
-                aid_date,
-                verification,
-                group_status,
-                office_id,
-                short_name,
-                office_name,
-                year,
-                status,
-            ) in rows:
-                if program_id == program.pk:
-                    # A rejected membership still holds the person's one place in this programme.
-                    self.in_program.add(nik)
-                elif verification == Verification.REJECTED or group_status == GroupStatus.REJECTED:
-                    # Rejected people and rejected groups never received the other programme's aid.
-                    continue
-                elif aid_date is not None and aid_date >= lookback_start:
-                    # Aid within the look-back, or aid still to come in a programme running alongside.
-                    self.recent_aid[nik] = _where(
-                        program, code, office_id, short_name, office_name, year, status
-                    )
-
+            for row in others.values_list(*_REGISTRATION_FIELDS):
+                self._note(program, _Registration(*row))
         # Possible duplicates: another NIK with the same normalised name and birth date, or the same phone.
         self.people_by_name: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
         wanted = {(name_key(c.full_name), c.birth_date) for c in candidates if c.full_name and c.birth_date}
@@ -134,11 +136,15 @@ class EligibilityContext:
             for nik, phone in registrations:
                 self.people_by_phone[phone].add(nik)
 
-        self.group_sizes: dict[int, int] = dict(
+        self.group_sizes: dict[int, int] = {}
+        self.group_villages: dict[int, str] = {}
+        for pk, village_id, n in (
             program.groups.exclude(status=GroupStatus.DISSOLVED)
             .annotate(n=Count("memberships", filter=~Q(memberships__verification=Verification.REJECTED)))
-            .values_list("pk", "n")
-        )
+            .values_list("pk", "village_id", "n")
+        ):
+            self.group_sizes[pk] = n
+            self.group_villages[pk] = village_id
         # The person being edited is not their own duplicate, even when the edit changes their NIK.
         self.own_nik: str | None = None
         if exclude_membership_id:
@@ -156,6 +162,24 @@ class EligibilityContext:
         # Read once: an import checks ten thousand candidates against the same programme.
         self.categories_allowed = set(program.categories_allowed)
 
+    def _note(self, program, r: _Registration) -> None:
+        """What another registration of a candidate means for this programme (DOMAIN.md)."""
+        is_open = rules.registration_is_open(verification=r.verification, group_status=r.group_status)
+        if r.program_id == program.pk:
+            # A rejection or a dissolved group frees the person's place in this programme.
+            if is_open:
+                self.in_program.add(r.nik)
+            return
+        where = _where(program, r.code, r.office_id, r.short_name, r.office_name, r.year, r.status)
+        if rules.aid_received(
+            verification=r.verification, group_status=r.group_status, aid_date=r.aid_date, today=self.today
+        ):
+            if r.aid_date is not None and self.lookback_start <= r.aid_date <= self.aid_reference_date:
+                self.recent_aid[r.nik] = where
+        elif is_open and (r.aid_date is None or r.aid_date > self.today):
+            # One programme at a time: the other one's aid is still to come.
+            self.enrolled_elsewhere[r.nik] = where
+
     def take_place(self, group_id: int) -> None:
         """Counts a candidate accepted into a group (the import fills groups in sheet order)."""
         self.group_sizes[group_id] = self.group_sizes.get(group_id, 0) + 1
@@ -170,19 +194,26 @@ def check_candidate(candidate: Candidate, context: EligibilityContext) -> tuple[
     def error(code: str, field_name: str, message: str | None = None) -> None:
         errors.append(Problem(code=code, message=message or message_for(code), field=field_name))
 
-    if candidate.birth_date:
-        age = age_on(candidate.birth_date, context.reference_date)
-        if age < program.min_age or (program.max_age is not None and age > program.max_age):
-            limits = (
-                f"{program.min_age}–{program.max_age}"
-                if program.max_age is not None
-                else f"≥ {program.min_age}"
-            )
-            error("age_out_of_range", "birth_date", f"{message_for('age_out_of_range')} ({age} / {limits})")
+    age = age_on(candidate.birth_date, context.reference_date) if candidate.birth_date else None
+    if age is not None and (age < program.min_age or (program.max_age is not None and age > program.max_age)):
+        limits = (
+            f"{program.min_age}–{program.max_age}" if program.max_age is not None else f"≥ {program.min_age}"
+        )
+        error(
+            "age_out_of_range",
+            "birth_date",
+            _("Age %(age)s on %(day)s; this programme accepts %(limits)s years.")
+            % {"age": age, "day": date_long(context.reference_date), "limits": limits},
+        )
 
     allowed = context.categories_allowed
     if not candidate.categories or not allowed.intersection(candidate.categories):
         error("category_missing", "categories")
+    for code_, message in rules.implausible_categories(candidate.categories, age=age, sex=candidate.sex):
+        warnings.append(Problem(code=code_, message=message, field="categories"))
+
+    if candidate.employment and rules.employment_is_excluded(candidate.employment):
+        error("employment_excluded", "employment_before")
 
     if (
         program.domicile_in_jurisdiction
@@ -200,6 +231,20 @@ def check_candidate(candidate: Candidate, context: EligibilityContext) -> tuple[
             "nik",
             f"{message_for('recent_aid')} ({context.recent_aid[candidate.nik]})",
         )
+    elif candidate.nik in context.enrolled_elsewhere:
+        error(
+            "enrolled_elsewhere",
+            "nik",
+            f"{message_for('enrolled_elsewhere')} ({context.enrolled_elsewhere[candidate.nik]})",
+        )
+
+    group_village = context.group_villages.get(candidate.group_id) if candidate.group_id else None
+    if (
+        candidate.village_code
+        and group_village
+        and not rules.same_district(candidate.village_code, group_village)
+    ):
+        warnings.append(Problem(code="village_far", message=message_for("village_far"), field="village"))
 
     if (
         candidate.group_id is not None

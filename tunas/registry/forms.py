@@ -6,13 +6,15 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tunas.core.choices import Sex, TargetCategory
 from tunas.core.errors import MESSAGES, message_for
+from tunas.core.formatting import date_long
 from tunas.core.forms import BootstrapFormMixin, DateInput, RupiahField, VersionedFormMixin, _FormBase
-from tunas.core.nik import normalize_nik
+from tunas.core.nik import length_detail, normalize_nik
 from tunas.regions.forms import VillageField
 from tunas.regions.models import District
 from tunas.regions.selectors import within_q
@@ -183,6 +185,17 @@ class MemberForm(CodedErrorsMixin, BootstrapFormMixin, VersionedFormMixin, forms
         self.fields["kk"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         self.fields["hamlet_name"].widget.attrs.update({"list": "hamlet-options", "autocomplete": "off"})
+        today = timezone.localdate()
+        self.fields["birth_date"].help_text = gettext(
+            "The age is counted on %(day)s, the registration closing day."
+        ) % {"day": date_long(rules.age_reference_date(program, today=today))}
+        self.fields["employment_before"].help_text = gettext(
+            "Earlier aid is looked back %(months)s months from %(day)s. Civil servants (ASN/PNS), TNI, Polri "
+            "and formal employees cannot take part."
+        ) % {
+            "months": program.aid_lookback_months,
+            "day": date_long(rules.aid_reference_date(program, today=today)),
+        }
         allowed = [str(label) for key, label in TargetCategory.choices if key in program.categories_allowed]
         self.fields["categories"].help_text = gettext(
             "Tick every category that applies. This programme accepts: %(list)s."
@@ -223,12 +236,9 @@ class MemberForm(CodedErrorsMixin, BootstrapFormMixin, VersionedFormMixin, forms
         return data
 
     def clean_kk(self) -> str:
-        kk = normalize_nik(self.cleaned_data.get("kk", ""))
-        if kk and not (len(kk) == 16 and kk.isdigit()):
-            raise ValidationError(
-                _("The family card number (KK) must be exactly 16 digits. Check the number on the card."),
-                code="value_invalid",
-            )
+        kk = rules.normalize_kk(self.cleaned_data.get("kk", ""))
+        if kk and not rules.kk_is_valid(kk):
+            raise ValidationError(message_for("kk_format", length_detail(kk)), code="kk_format")
         return kk
 
     def clean_phone(self) -> str:

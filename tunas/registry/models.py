@@ -43,6 +43,11 @@ class Employment(models.TextChoices):
     FAMILY = "pekerja_keluarga", _("Unpaid family worker")
     RETIRED = "pensiun", _("Retired")
     OTHER = "lainnya", _("Other")
+    # Not eligible (DOMAIN.md): recorded so the refusal says why.
+    CIVIL_SERVANT = "asn", _("Civil servant (ASN/PNS)")
+    SOLDIER = "tni", _("Soldier (TNI)")
+    POLICE = "polri", _("Police officer (Polri)")
+    FORMAL = "formal", _("Formal employee")
 
 
 digits16 = RegexValidator(r"^[0-9]{16}$", _("Enter exactly 16 digits."), code="nik_format")
@@ -231,6 +236,9 @@ class Membership(TimeStamped, Versioned):
     warnings_resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Whether this registration holds the person's one place in the programme: a rejection, or a rejected
+    # or dissolved group, frees it (kept by the services, from rules.registration_is_open).
+    holds_place = models.BooleanField(default=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -239,7 +247,11 @@ class Membership(TimeStamped, Versioned):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["program", "person"], name="one_group_per_person_per_program"),
+            models.UniqueConstraint(
+                fields=["program", "person"],
+                condition=models.Q(holds_place=True),
+                name="one_open_registration_per_programme",
+            ),
         ]
         indexes = [models.Index(fields=["program", "verification"], name="membership_program_verif")]
 
@@ -252,7 +264,49 @@ class Membership(TimeStamped, Versioned):
 
 
 class ImportJob(TimeStamped):
-    """One spreadsheet upload: its file, its preview report, and its progress once confirmed."""
+    """One spreadsheet upload: its file, its preview report, and its progress once confirmed.
+
+    The upload and the problems file hold NIKs: they live in a private storage (PRIVATE_MEDIA_ROOT, never
+    under MEDIA_ROOT, with no URL), under random names, are served only through the permission-checked
+    import pages, and are deleted a while after the job ends (``manage.py purge_uploads``).
+    """
+
+    # Imported here rather than at the top so that all of the import's storage stays in this class.
+    from django.core.files.storage import FileSystemStorage as _FileSystemStorage
+
+    class PrivateStorage(_FileSystemStorage):
+        """Files of personal data: under settings.PRIVATE_MEDIA_ROOT, read when used (tests override it)."""
+
+        @property  # type: ignore[override]
+        def base_location(self) -> str:
+            return str(settings.PRIVATE_MEDIA_ROOT)
+
+        @property  # type: ignore[override]
+        def location(self) -> str:
+            import os
+
+            return os.path.abspath(self.base_location)
+
+        def url(self, name: str | None) -> str:
+            raise ValueError("Private files have no URL; serve them through a permission-checked view.")
+
+    def upload_name(self, filename: str) -> str:
+        """``imports/2026/05/<uuid>.xlsx``: the name the uploader gave stays in original_name only."""
+        import uuid
+        from pathlib import PurePath
+
+        from django.utils import timezone
+
+        suffix = PurePath(filename).suffix.lower()
+        suffix = suffix if suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".csv") else ""
+        return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+    def problems_name(self, filename: str) -> str:
+        import uuid
+
+        from django.utils import timezone
+
+        return f"problems/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx"
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
@@ -263,7 +317,7 @@ class ImportJob(TimeStamped):
         FAILED = "failed", _("Failed")
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="import_jobs")
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    file = models.FileField(upload_to=upload_name, storage=PrivateStorage, max_length=255, blank=True)
     original_name = models.CharField(max_length=255)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -271,8 +325,19 @@ class ImportJob(TimeStamped):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
+    # Counts and the first problems only (limits.REPORT_PROBLEMS); the problems file has them all.
     report = models.JSONField(default=dict, blank=True)
+    problems_file = models.FileField(
+        upload_to=problems_name, storage=PrivateStorage, max_length=255, blank=True
+    )
     error = models.TextField(blank=True)
+    # Each run of a phase takes the next number; a run that finds another number has been replaced (its
+    # worker was taken for dead) and stops without writing.
+    attempt = models.PositiveIntegerField(default=0)
+    # The phase a retryable failure stopped in (its worker died, an internal error); blank when running it
+    # again cannot help (the file cannot be read).
+    failed_during = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,6 +5,7 @@ Templates get the answers as booleans from their views; nothing else restates a 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from lokal import normalize_phone as _lokal_normalize_phone
 
 from tunas.accounts.roles import Role as UserRole
+from tunas.core.errors import message_for
 from tunas.core.nik import normalize_nik
 from tunas.programs.models import STAGE_ORDER, Stage
 
@@ -62,6 +64,78 @@ PHONE_MAX_DIGITS = 16
 _KK = re.compile(r"[0-9]{16}")
 
 
+# Eligibility (DOMAIN.md) ------------------------------------------------------------------------------------
+
+# Civil servants (ASN/PNS), soldiers (TNI), police officers (Polri) and formal employees are not eligible.
+EXCLUDED_EMPLOYMENT = frozenset({"asn", "tni", "polri", "formal"})
+# Group statuses after a successful verification: the group was selected and goes on to receive aid.
+SELECTED_GROUP_STATUSES = (
+    GroupStatus.VERIFIED,
+    GroupStatus.TRAINED,
+    GroupStatus.EQUIPPED,
+    GroupStatus.MENTORED,
+    GroupStatus.GRADUATED,
+)
+# Plausible categories (UU 40/2009 for youth): (category, test that makes it implausible, code, message).
+ELDERLY_FROM, YOUTH_UNTIL, RETIREE_FROM = 60, 30, 45
+
+
+def age_reference_date(program: Any, *, today: dt.date) -> dt.date:
+    """Ages are measured on the programme's registration closing day (today while it has none)."""
+    return program.registration_end or program.registration_start or today
+
+
+def aid_reference_date(program: Any, *, today: dt.date) -> dt.date:
+    """Earlier aid is looked back from this programme's aid date, else its registration closing day."""
+    return program.aid_date or program.registration_end or today
+
+
+def registration_is_open(*, verification: str, group_status: str) -> bool:
+    """A registration holds its place while it is not rejected and its group is neither rejected nor
+    dissolved."""
+    return verification != Verification.REJECTED and group_status not in (
+        GroupStatus.REJECTED,
+        GroupStatus.DISSOLVED,
+    )
+
+
+def aid_received(*, verification: str, group_status: str, aid_date: dt.date | None, today: dt.date) -> bool:
+    """Aid means aid received: an approved member of a selected group of a programme whose aid date has
+    passed (until handovers are recorded, the programme's aid date stands for the handover)."""
+    return (
+        verification == Verification.APPROVED
+        and group_status in SELECTED_GROUP_STATUSES
+        and aid_date is not None
+        and aid_date <= today
+    )
+
+
+def employment_is_excluded(employment: str) -> bool:
+    """Whether this work before the programme makes a person ineligible."""
+    return employment in EXCLUDED_EMPLOYMENT
+
+
+def same_district(village_a: str, village_b: str) -> bool:
+    """Villages of one district (kecamatan): without adjacency data, "neighbouring" means this."""
+    return village_a[:8] == village_b[:8]
+
+
+def implausible_categories(categories: list[str], *, age: int | None, sex: str) -> list[tuple[str, str]]:
+    """(code, message) for each category the person's age or sex makes implausible: warnings only."""
+    found = []
+    chosen = set(categories or [])
+    if "lansia" in chosen and age is not None and age < ELDERLY_FROM:
+        found.append(_("Elderly is for people of %(n)s and over.") % {"n": ELDERLY_FROM})
+    if "pemuda" in chosen and age is not None and age > YOUTH_UNTIL:
+        found.append(_("Youth is for people of 16 to %(n)s (UU 40/2009).") % {"n": YOUTH_UNTIL})
+    if "purna_tugas" in chosen and age is not None and age < RETIREE_FROM:
+        found.append(_("A retiree is usually %(n)s or older.") % {"n": RETIREE_FROM})
+    if "perempuan_kepala_keluarga" in chosen and sex == "M":
+        found.append(_("Woman head of household is chosen for a man."))
+    base = str(message_for("category_implausible"))
+    return [("category_implausible", f"{base} {detail}") for detail in found]
+
+
 def may_verify(user: Any) -> bool:
     """Verifiers and administrators decide on members and groups (a superuser holds every role)."""
     return bool(user and user.is_authenticated and user.has_role(UserRole.VERIFIER, UserRole.ADMIN))
@@ -107,7 +181,7 @@ def may_correct_identity(person: Person, office: Any) -> bool:
 
 
 def registry_lock(program: Any) -> str:
-    """ "open" until verification ends; then "admin" (an administrator, with a reason); "closed" at the end."""
+    """Open until verification ends; then "admin" (an administrator, with a reason); "closed" at the end."""
     if program.status == Stage.CLOSED:
         return "closed"
     if program.stage_index > STAGE_ORDER.index(Stage.VERIFICATION):

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from tunas.accounts.roles import ROLES_READING_JURISDICTION
-from tunas.core.nik import normalize_nik
+from tunas.core.errors import Problem, message_for
+from tunas.core.nik import normalize_nik, parse_nik
 from tunas.core.scoping import office_q
 from tunas.programs.models import Program
+from tunas.regions.selectors import district_exists
 
 from . import rules
+from .eligibility import Candidate, EligibilityContext, check_candidate
 from .models import Group, GroupStatus, Membership, Person, Role, Verification
 
 # A mentor reads only assigned groups, and until the mentoring records exist that is none.
@@ -243,11 +249,38 @@ def programs_for_filter(*, user) -> QuerySet[Program]:
     )
 
 
-def verification_queue_groups(*, user, program=None) -> QuerySet[Group]:
-    """Forming groups with members, for verifiers: those with members still waiting first; one query."""
-    qs = group_list_visible(user=user, program=program).filter(status=GroupStatus.FORMING)
-    # member_count and pending_count are annotated by group_list_visible (the type checker cannot see them).
-    return qs.filter(member_count__gt=0).order_by(  # type: ignore[misc]
+# The verification queue -------------------------------------------------------------------------------------
+
+# What the queue shows of each group: every member, those waiting, those with a problem, those decided.
+QUEUE_SHOW = ("", "waiting", "warnings", "decided")
+
+
+def verification_queue_groups(*, user, program=None, show: str = "") -> QuerySet[Group]:
+    """Forming groups with members, for verifiers: those with members still waiting first; one query.
+
+    ``show`` keeps the groups with a member waiting ("waiting"), decided ("decided") or whose re-check finds
+    a problem ("warnings", read first by ``queue_group_ids_needing_a_look``). Each group carries
+    ``member_count``, ``pending_count``, ``approved_count`` and ``rejected_count``.
+    """
+    qs = (
+        group_list_visible(user=user, program=program)
+        .filter(status=GroupStatus.FORMING)
+        .select_related("program__office")
+        .annotate(
+            rejected_count=Count(
+                "memberships", filter=Q(memberships__verification=Verification.REJECTED), distinct=True
+            )
+        )
+    )
+    # The counts are annotated by group_list_visible (the type checker cannot see them, hence Q()).
+    qs = qs.filter(Q(member_count__gt=0) | Q(rejected_count__gt=0))
+    if show == "waiting":
+        qs = qs.filter(Q(pending_count__gt=0))
+    elif show == "decided":
+        qs = qs.filter(Q(approved_count__gt=0) | Q(rejected_count__gt=0))
+    elif show == "warnings":
+        qs = qs.filter(pk__in=sorted(queue_group_ids_needing_a_look(user=user, program=program)))
+    return qs.order_by(  # type: ignore[misc]
         Case(When(pending_count__gt=0, then=Value(0)), default=Value(1)), "program__code", "name"
     )
 
@@ -263,6 +296,180 @@ def pending_members_of(*, groups) -> dict[int, list[Membership]]:
     for m in rows:
         by_group[m.group_id].append(m)
     return by_group
+
+
+def queue_members_of(*, groups) -> dict[int, list[Membership]]:
+    """Every member of these groups, decided or not, chair first, with what the queue shows: one query."""
+    by_pk = {g.pk: g for g in groups}
+    by_group: dict[int, list[Membership]] = {pk: [] for pk in by_pk}
+    rows = (
+        Membership.objects.filter(group__in=list(by_pk))
+        .select_related("person", "village", "verified_by", "warnings_resolved_by", "program__office")
+        .order_by("group_id", ROLE_ORDER, "person__full_name")
+    )
+    for m in rows:
+        m.group = by_pk[m.group_id]  # the rules read the group; it is this one, already loaded
+        by_group[m.group_id].append(m)
+    return by_group
+
+
+def queue_group_ids_needing_a_look(*, user, program=None) -> set[int]:
+    """Forming groups with a member not rejected whose re-check finds an error or an open warning.
+
+    The re-check needs the eligibility engine, so every such member of the queue is read (one query) and
+    checked with one context per programme: a bounded number of queries, whatever the queue's size.
+    """
+    groups = Group.objects.filter(registry_scope_q(user), status=GroupStatus.FORMING)
+    if program is not None:
+        groups = groups.filter(program=program)
+    members = list(
+        Membership.objects.filter(group__in=groups)
+        .exclude(verification=Verification.REJECTED)
+        .select_related("person", "program__office")
+    )
+    checks = memberships_recheck(members)
+    return {m.group_id for m in members if not checks[m.pk].clean}
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """A member's eligibility checked again today: errors, warnings still open, and warnings an officer
+    already checked (different people with the same name or phone)."""
+
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    checked: tuple[Problem, ...] = ()
+
+    @property
+    def clean(self) -> bool:
+        """No error and no open warning: nothing for a verifier to look at before approving."""
+        return not self.errors and not self.warnings
+
+
+def _candidate(m: Membership) -> Candidate:
+    # What the member declared for this programme, as the member page re-checks it.
+    person = m.person
+    return Candidate(
+        nik=person.nik,
+        full_name=person.full_name,
+        birth_date=person.birth_date,
+        village_code=m.village_id,
+        categories=list(m.categories),
+        phone=m.phone or None,
+        group_id=None,
+        sex=person.sex,
+        employment=m.employment_before,
+    )
+
+
+def memberships_recheck(memberships) -> dict[int, Recheck]:
+    """Each membership's NIK and eligibility rules checked again today against everyone else.
+
+    One ``EligibilityContext`` per programme for all its members: a few queries per programme, whatever
+    the number of members. A person holds one registration per programme (a unique constraint), so the
+    "already registered in this programme" found for a member is their own registration and is not counted.
+    Warnings of the kinds an officer marked as checked stay visible as checked, not open.
+    """
+    by_program: dict[int, list[Membership]] = defaultdict(list)
+    for m in memberships:
+        by_program[m.program_id].append(m)
+    result: dict[int, Recheck] = {}
+    for members in by_program.values():
+        candidates = {m.pk: _candidate(m) for m in members}
+        context = EligibilityContext(members[0].program, candidates.values())
+        context.in_program.difference_update(c.nik for c in candidates.values())
+        for m in members:
+            result[m.pk] = _recheck(m, candidates[m.pk], context)
+    return result
+
+
+def _recheck(m: Membership, candidate: Candidate, context: EligibilityContext) -> Recheck:
+    person = m.person
+    errors, found = check_candidate(candidate, context)
+    nik = parse_nik(person.nik, sex=person.sex, birth_date=person.birth_date, district_exists=district_exists)
+    errors = [
+        *(Problem(code=c, message=message_for(c, nik.details.get(c)), field="nik") for c in nik.errors),
+        *errors,
+    ]
+    stored = [str(w.get("code", "")) for w in (m.warnings or []) if isinstance(w, dict)]
+    warnings: dict[str, Problem] = {}
+    for code in [*nik.warnings, *stored]:
+        warnings.setdefault(code, Problem(code=code, message=message_for(code), field="nik"))
+    for problem in found:
+        warnings.setdefault(problem.code, problem)
+    resolved = set(stored) if m.warnings_resolved_by_id else set()
+    return Recheck(
+        errors=tuple(errors),
+        warnings=tuple(w for code, w in warnings.items() if code not in resolved),
+        checked=tuple(w for code, w in warnings.items() if code in resolved),
+    )
+
+
+@dataclass
+class ApprovalPlan:
+    """A group's waiting members split into those who may be approved together and those to look at."""
+
+    approvable: list[Membership] = field(default_factory=list)
+    needs_look: list[tuple[Membership, Recheck]] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> int:
+        return len(self.approvable) + len(self.needs_look)
+
+
+def approval_plan(*, group, members=None) -> ApprovalPlan:
+    """The group's waiting members whose re-check finds no error and no open warning, and the others.
+
+    ``members`` are the group's waiting members when the caller has read (or locked) them already.
+    """
+    if members is None:
+        members = list(
+            Membership.objects.filter(group=group, verification=Verification.PENDING)
+            .select_related("person", "program__office")
+            .order_by(ROLE_ORDER, "person__full_name")
+        )
+    checks = memberships_recheck(members)
+    plan = ApprovalPlan()
+    for m in members:
+        m.group = group
+        if checks[m.pk].clean:
+            plan.approvable.append(m)
+        else:
+            plan.needs_look.append((m, checks[m.pk]))
+    return plan
+
+
+def group_verification_counts(*, group) -> dict[str, int]:
+    """How many of the group's members are approved, rejected and still waiting: one query."""
+    return Membership.objects.filter(group=group).aggregate(
+        approved=Count("pk", filter=Q(verification=Verification.APPROVED)),
+        rejected=Count("pk", filter=Q(verification=Verification.REJECTED)),
+        pending=Count("pk", filter=Q(verification=Verification.PENDING)),
+    )
+
+
+def queue_waiting_count(*, user, program_code: str = "") -> int:
+    """Members of forming groups waiting for a decision, as the queue's heading counts them: one query."""
+    qs = Membership.objects.filter(
+        registry_scope_q(user), verification=Verification.PENDING, group__status=GroupStatus.FORMING
+    )
+    if program_code:
+        qs = qs.filter(program__code=program_code)
+    return qs.count()
+
+
+def late_members(*, user, program=None, limit: int = 50) -> list[Membership]:
+    """Members who joined a group after it was verified and wait for a decision: one query."""
+    qs = Membership.objects.filter(
+        registry_scope_q(user), verification=Verification.PENDING, group__status=GroupStatus.VERIFIED
+    )
+    if program is not None:
+        qs = qs.filter(program=program)
+    return list(
+        qs.select_related("person", "village", "group", "program__office", "verified_by").order_by(
+            "group__name", "person__full_name"
+        )[:limit]
+    )
 
 
 def pending_member_count(*, user) -> int:

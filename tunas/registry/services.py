@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from tunas.regions.models import Hamlet, Village
 from tunas.regions.selectors import district_exists
 from tunas.regions.services import hamlet_get_or_create
 
-from . import rules
+from . import rules, selectors
 from .eligibility import Candidate, EligibilityContext, check_candidate
 from .models import Group, GroupStatus, Membership, Person, Role, Verification, name_key
 
@@ -62,6 +63,8 @@ class PersonData:
             categories=list(self.categories),
             phone=self.phone or None,
             group_id=group_id,
+            sex=self.sex,
+            employment=self.employment_before,
         )
 
 
@@ -325,8 +328,10 @@ def member_update(
     before = _snapshot(membership)
     if data.nik != person.nik:
         _change_nik(person=person, membership=membership, nik=data.nik, office=program.office)
-    context = EligibilityContext(program, [data.candidate(None)], exclude_membership_id=membership.pk)
-    errors, warnings = check_candidate(data.candidate(None), context)
+    context = EligibilityContext(
+        program, [data.candidate(membership.group_id)], exclude_membership_id=membership.pk
+    )
+    errors, warnings = check_candidate(data.candidate(membership.group_id), context)
     if errors:
         raise problems_to_validation_error(errors)
     _check_single_role(membership.group, role, exclude_membership_id=membership.pk)
@@ -421,7 +426,12 @@ def member_verify(
             % {"status": group.get_status_display()},
             code="value_invalid",
         )
+    if approve and not membership.holds_place:
+        _check_place_free(membership)
     membership.verification = Verification.APPROVED if approve else Verification.REJECTED
+    membership.holds_place = rules.registration_is_open(
+        verification=membership.verification, group_status=membership.group.status
+    )
     membership.verification_reason = reason
     membership.verified_by = by
     membership.verified_at = timezone.now()
@@ -477,7 +487,37 @@ def group_verify(*, group: Group, approve: bool, reason: str, by: User | None) -
     group.verified_at = timezone.now()
     group.version += 1
     group.save()
+    _release_or_hold_places(group)
     return group
+
+
+def _release_or_hold_places(group: Group) -> None:
+    """A rejected or dissolved group frees its members' places; a group verified again holds them again."""
+    if not rules.registration_is_open(verification=Verification.PENDING, group_status=group.status):
+        group.memberships.filter(holds_place=True).update(holds_place=False)
+        return
+    for m in group.memberships.filter(holds_place=False).exclude(verification=Verification.REJECTED):
+        _check_place_free(m)
+        m.holds_place = True
+        m.save(update_fields=["holds_place", "updated_at"])
+
+
+def _check_place_free(membership: Membership) -> None:
+    """Refuses to give back a place the person has taken in another group of the programme meanwhile."""
+    taken = (
+        Membership.objects.filter(
+            program_id=membership.program_id, person_id=membership.person_id, holds_place=True
+        )
+        .exclude(pk=membership.pk)
+        .select_related("group")
+        .first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            _("%(name)s has since joined the group %(group)s of this programme; decide there.")
+            % {"name": membership.person.full_name, "group": taken.group.name},
+            code="duplicate_in_program",
+        )
 
 
 @transaction.atomic
@@ -500,3 +540,45 @@ def membership_remove(*, membership: Membership, by=None) -> None:
         )
     _check_group_open(membership.group)
     membership.delete()
+
+
+@dataclass
+class BulkApproval:
+    """What approving a group's members together did: who was approved, who still needs a verifier's look,
+    and who was left waiting because they changed after the verifier saw the summary."""
+
+    approved: list[Membership] = field(default_factory=list)
+    needs_look: list[tuple[Membership, selectors.Recheck]] = field(default_factory=list)
+    changed: list[Membership] = field(default_factory=list)
+
+
+@transaction.atomic
+def members_approve_without_problems(
+    *, group: Group, by: User | None, expected_versions: Mapping[int, int] | None = None
+) -> BulkApproval:
+    """Approves the group's waiting members whose re-check finds no error and no open warning; with
+    ``expected_versions`` (what the verifier's summary showed) only those, and only if unchanged since."""
+    if not rules.group_is_open(group):
+        raise ValidationError(
+            _("The group is %(status)s; decisions on its members can no longer change.")
+            % {"status": group.get_status_display()},
+            code="value_invalid",
+        )
+    # Locked, so that a verifier deciding one of them meanwhile waits, then finds the decision taken.
+    waiting = list(
+        Membership.objects.select_for_update(of=("self",))
+        .filter(group=group, verification=Verification.PENDING)
+        .select_related("person", "program__office")
+        .order_by(selectors.ROLE_ORDER, "person__full_name")
+    )
+    plan = selectors.approval_plan(group=group, members=waiting)
+    result = BulkApproval(needs_look=plan.needs_look)
+    for membership in plan.approvable:
+        if expected_versions is not None and expected_versions.get(membership.pk) != membership.version:
+            result.changed.append(membership)
+            continue
+        member_verify(
+            membership=membership, approve=True, reason="", by=by, expected_version=membership.version
+        )
+        result.approved.append(membership)
+    return result

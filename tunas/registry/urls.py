@@ -26,6 +26,11 @@ urlpatterns = [
     path("jejak-audit/", views_audit.office_trail, name="office_trail"),
     path("jejak-audit/ekspor/", views_audit.office_trail_export, name="office_trail_export"),
     path("verifikasi/", views.verification_queue, name="verification_queue"),
+    path(
+        "verifikasi/setujui-tanpa-masalah/",
+        views.queue_approve_without_problems,
+        name="queue_approve_without_problems",
+    ),
     path("seleksi/<str:code>/berita-acara.pdf", views.selection_record_pdf, name="selection_record_pdf"),
     path("dusun-desa/", views.hamlet_options, name="hamlet_options"),
     # Spreadsheet import (upload → preview → confirm → progress → result) lives in its own module.

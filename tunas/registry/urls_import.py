@@ -1,4 +1,4 @@
-"""URLs of the spreadsheet import: upload → preview → confirm → progress → result."""
+"""URLs of the spreadsheet import: upload → preview → confirm → progress → result (and run again)."""
 
 from django.urls import path
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("impor/<str:code>/<int:pk>/progres/", views.import_progress, name="import_progress"),
     path("impor/<str:code>/<int:pk>/hasil/", views.import_result, name="import_result"),
     path("impor/<str:code>/<int:pk>/masalah.xlsx", views.import_problems, name="import_problems"),
+    path("impor/<str:code>/<int:pk>/ulangi/", views.import_retry, name="import_retry"),
 ]

@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tunas.core.choices import TargetCategory
@@ -270,30 +273,6 @@ def group_detail(request, pk: int):
     )
 
 
-@login_required
-@require_POST
-def group_verify(request, pk: int):
-    _require_verifier(request)
-    group = _group_or_404(request, pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, message_for("value_invalid"))
-    else:
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            services.group_verify(
-                group=group, approve=approve, reason=form.cleaned_data["reason"], by=request.user
-            )
-        except ValidationError as exc:
-            _error_messages(request, exc)
-        else:
-            if approve:
-                messages.success(request, _("The group %(name)s is verified.") % {"name": group.name})
-            else:
-                messages.success(request, _("The group %(name)s is rejected.") % {"name": group.name})
-    return redirect(_next_or(request, reverse("registry:group_detail", args=[group.pk])))
-
-
 # Members ----------------------------------------------------------------------------------------------------
 
 
@@ -365,7 +344,9 @@ def _announce_saved(request, membership: Membership, hamlet_created: bool) -> No
 def member_add(request, pk: int):
     _require_manager(request)
     group = _group_or_404(request, pk)
-    form = MemberForm(request.POST or None, user=request.user, program=group.program)
+    # Members live in the group's village, most of them: the form starts there.
+    start = {"village": group.village_id, "hamlet_name": group.hamlet.name if group.hamlet else ""}
+    form = MemberForm(request.POST or None, initial=start, user=request.user, program=group.program)
     if request.method == "POST" and form.is_valid():
         try:
             membership, hamlet_created = services.member_save(
@@ -496,40 +477,6 @@ def member_remove(request, pk: int):
 
 @login_required
 @require_POST
-def member_verify(request, pk: int):
-    _require_verifier(request)
-    membership = _membership_or_404(request, pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, message_for("value_invalid"))
-    else:
-        approve = form.cleaned_data["decision"] == "approve"
-        name = membership.person.full_name
-        try:
-            services.member_verify(
-                membership=membership,
-                approve=approve,
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-                # The version the verifier saw: a decision made meanwhile by someone else is not overwritten.
-                expected_version=form.cleaned_data["version"] or 0,
-            )
-        except ConflictError as exc:
-            messages.error(request, _("%(name)s: the decision was not saved.") % {"name": name})
-            messages.error(request, coded_message(str(exc), "conflict"))
-        except ValidationError as exc:
-            messages.error(request, _("%(name)s: the decision was not saved.") % {"name": name})
-            _error_messages(request, exc)
-        else:
-            if approve:
-                messages.success(request, _("%(name)s is verified.") % {"name": name})
-            else:
-                messages.success(request, _("%(name)s is rejected.") % {"name": name})
-    return redirect(_next_or(request, reverse("registry:member_detail", args=[membership.pk])))
-
-
-@login_required
-@require_POST
 def member_warnings_resolve(request, pk: int):
     _require_manager(request)
     membership = _membership_or_404(request, pk)
@@ -545,47 +492,392 @@ def member_warnings_resolve(request, pk: int):
 # Verification -----------------------------------------------------------------------------------------------
 
 
+@dataclass
+class QueueRow:
+    """One member as the verification queue shows them: the re-check, and whether the decision may change."""
+
+    m: Membership
+    check: selectors.Recheck
+    may_change: bool
+
+    @property
+    def pk(self) -> int:
+        return self.m.pk
+
+
+@dataclass
+class QueueTally:
+    """A group's decisions so far against the programme's group size."""
+
+    approved: int
+    rejected: int
+    pending: int
+    size_min: int
+    size_max: int
+
+    @property
+    def short(self) -> bool:
+        """Fewer members approved than the programme needs."""
+        return self.approved < self.size_min
+
+    @property
+    def over(self) -> bool:
+        """More members approved or waiting than the programme allows."""
+        return self.approved + self.pending > self.size_max
+
+    @property
+    def ready(self) -> bool:
+        """Every member decided and enough of them approved: the group can be verified."""
+        return not self.pending and not self.short
+
+
+@dataclass
+class QueueGroup:
+    """A group in the queue: its members shown by the filter, how many the filter hides, its tally."""
+
+    group: Group
+    rows: list[QueueRow]
+    hidden: int
+    tally: QueueTally
+    decidable: bool
+    plan: selectors.ApprovalPlan | None = None
+
+
+def _queue_show(value: str | None) -> str:
+    return value if value in selectors.QUEUE_SHOW else ""
+
+
+def _queue_show_choices() -> list[tuple[str, str]]:
+    return [
+        ("", _("All members")),
+        ("waiting", _("Waiting")),
+        ("warnings", _("With warnings")),
+        ("decided", _("Decided")),
+    ]
+
+
+def _row_shown(row: QueueRow, show: str) -> bool:
+    verification = row.m.verification
+    if show == "waiting":
+        return verification == Verification.PENDING
+    if show == "decided":
+        return verification != Verification.PENDING
+    if show == "warnings":
+        return verification != Verification.REJECTED and not row.check.clean
+    return True
+
+
+def _tally(group: Group, counts: dict[str, int]) -> QueueTally:
+    return QueueTally(
+        approved=counts.get("approved", 0),
+        rejected=counts.get("rejected", 0),
+        pending=counts.get("pending", 0),
+        size_min=group.program.group_size_min,
+        size_max=group.program.group_size_max,
+    )
+
+
+def _queue_group(
+    group: Group, members: list[Membership], checks: dict[int, selectors.Recheck], show: str
+) -> QueueGroup:
+    rows = [QueueRow(m=m, check=checks[m.pk], may_change=rules.decision_may_change(m)) for m in members]
+    shown = [row for row in rows if _row_shown(row, show)]
+    counts = {
+        "approved": sum(1 for m in members if m.verification == Verification.APPROVED),
+        "rejected": sum(1 for m in members if m.verification == Verification.REJECTED),
+        "pending": sum(1 for m in members if m.verification == Verification.PENDING),
+    }
+    return QueueGroup(
+        group=group,
+        rows=shown,
+        hidden=len(rows) - len(shown),
+        tally=_tally(group, counts),
+        decidable=rules.group_is_decidable(group),
+    )
+
+
+def _coded_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """(message with its code, code) for each problem of a refused decision."""
+    found = []
+    errors = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+    for error_list in errors:
+        for error in error_list:
+            text = error.message % error.params if error.params else error.message
+            code = error.code or "value_invalid"
+            found.append((coded_message(str(text), code), code))
+    return found
+
+
+def _with_query(url: str, **params: str) -> str:
+    """``url`` with some query parameters set (a fragment replaced by ``#fragment``)."""
+    fragment = params.pop("fragment", "")
+    parts = urlsplit(url)
+    query = QueryDict(parts.query, mutable=True)
+    for key, value in params.items():
+        query[key] = value
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query.urlencode(), fragment))
+
+
+def _queue_next(request) -> str:
+    """The queue page the request came from, without a fragment (the forms add the row's own)."""
+    return _next_or(request, reverse("registry:verification_queue")).split("#", 1)[0]
+
+
+def _member_row_response(request, pk: int, *, errors: list[tuple[str, str]]) -> HttpResponse:
+    """The member's queue row as it is now (with what refused the decision), and the updated group tally
+    and waiting count swapped in beside it (htmx out-of-band)."""
+    membership = _membership_or_404(request, pk)
+    checks = selectors.memberships_recheck([membership])
+    row = QueueRow(m=membership, check=checks[pk], may_change=rules.decision_may_change(membership))
+    late = request.POST.get("row") == "late"
+    context = {
+        "row": row,
+        "errors": errors,
+        "reason_invalid": any(code == "required" for _message, code in errors),
+        "next": _queue_next(request),
+        "late": late,
+    }
+    parts: list[str] = [render_to_string("registry/partials/_queue_member.html", context, request=request)]
+    group = membership.group
+    if not late and group.status == GroupStatus.FORMING:
+        group.program = membership.program
+        tally = _tally(group, selectors.group_verification_counts(group=group))
+        # Wrapped in <template>: after a <tr> the browser parses in table mode, where forms would come apart.
+        parts.append("<template>")
+        parts.append(
+            render_to_string(
+                "registry/partials/_queue_group_summary.html",
+                {
+                    "group": group,
+                    "tally": tally,
+                    "decidable": rules.group_is_decidable(group),
+                    "next": context["next"],
+                    "oob": True,
+                },
+                request=request,
+            )
+        )
+        waiting = selectors.queue_waiting_count(
+            user=request.user, program_code=request.POST.get("queue_program", "")
+        )
+        parts.append(
+            render_to_string(
+                "registry/partials/_queue_waiting_total.html", {"waiting_total": waiting, "oob": True}
+            )
+        )
+        parts.append("</template>")
+    return HttpResponse("".join(parts))
+
+
+def _group_section_response(
+    request, group: Group, *, notices: list[str], errors: list[tuple[str, str]]
+) -> HttpResponse:
+    """The group's whole queue section as it is now, with what was done or refused at its top."""
+    group = _group_or_404(request, group.pk)  # read again: its status may just have changed
+    show = _queue_show(request.POST.get("queue_show"))
+    members = selectors.queue_members_of(groups=[group])[group.pk]
+    checks = selectors.memberships_recheck(members)
+    context = {
+        "item": _queue_group(group, members, checks, show),
+        "next": _queue_next(request),
+        "notices": notices,
+        "errors": errors,
+    }
+    return render(request, "registry/partials/_queue_group.html", context)
+
+
 @login_required
 @require_GET
 def verification_queue(request):
+    """Forming groups with all their members, re-checked, filtered and paginated by group."""
     _require_verifier(request)
-    programs = list(selectors.programs_for_filter(user=request.user))
+    user = request.user
+    programs = list(selectors.programs_for_filter(user=user))
     chosen = next((p for p in programs if p.code == request.GET.get("program")), None)
-    groups_qs = selectors.verification_queue_groups(user=request.user, program=chosen)
+    show = _queue_show(request.GET.get("show"))
+    groups_qs = selectors.verification_queue_groups(user=user, program=chosen, show=show)
     page = Paginator(groups_qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     groups = list(page)
-    pending = selectors.pending_members_of(groups=groups)
-    waiting = Membership.objects.filter(
-        selectors.registry_scope_q(request.user),
-        verification=Verification.PENDING,
-        group__status=GroupStatus.FORMING,
-    )
-    if chosen:
-        waiting = waiting.filter(program=chosen)
+    members = selectors.queue_members_of(groups=groups)
     # Members who joined a group after it was verified wait as well, shown apart.
-    late = list(
-        Membership.objects.filter(
-            selectors.registry_scope_q(request.user),
-            verification=Verification.PENDING,
-            group__status=GroupStatus.VERIFIED,
-        )
-        .filter(Q(program=chosen) if chosen else Q())
-        .select_related("person", "village", "group", "program")
-        .order_by("group__name", "person__full_name")[:50]
-    )
+    late = selectors.late_members(user=user, program=chosen)
+    # One re-check for the whole page: a few queries per programme, whatever the number of members.
+    on_page = [m for group_members in members.values() for m in group_members]
+    checks = selectors.memberships_recheck(on_page + late)
+    queue = [_queue_group(g, members[g.pk], checks, show) for g in groups]
+    waiting_total = selectors.queue_waiting_count(user=user, program_code=chosen.code if chosen else "")
+    # Without JavaScript, "approve all without problems" comes back here to show its summary.
+    for item in queue:
+        if str(item.group.pk) == request.GET.get("review"):
+            item.plan = selectors.approval_plan(group=item.group)
+    here = request.GET.copy()
+    here.pop("review", None)
     return render(
         request,
         "registry/verification_queue.html",
         {
             "page": page,
-            "queue": [(g, pending.get(g.pk, [])) for g in groups],
+            "queue": queue,
             "programs": programs,
             "chosen": chosen,
+            "show": show,
+            "show_choices": _queue_show_choices(),
             "group_total": page.paginator.count,
-            "waiting_total": waiting.count(),
-            "late": late,
+            "waiting_total": waiting_total,
+            "late": [
+                QueueRow(m=m, check=checks[m.pk], may_change=rules.decision_may_change(m)) for m in late
+            ],
+            "next": f"{request.path}?{here.urlencode()}" if here else request.path,
         },
     )
+
+
+@login_required
+@require_POST
+def member_verify(request, pk: int):
+    _require_verifier(request)
+    membership = _membership_or_404(request, pk)
+    form = DecisionForm(request.POST)
+    name = membership.person.full_name
+    errors: list[tuple[str, str]] = []
+    approve = False
+    if not form.is_valid():
+        errors = [(message_for("value_invalid"), "value_invalid")]
+    else:
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.member_verify(
+                membership=membership,
+                approve=approve,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                # The version the verifier saw: a decision made meanwhile by someone else is not overwritten.
+                expected_version=form.cleaned_data["version"] or 0,
+            )
+        except ConflictError as exc:
+            errors = [(coded_message(str(exc), "conflict"), "conflict")]
+        except ValidationError as exc:
+            errors = _coded_errors(exc)
+    if request.htmx:
+        # Only the member's row changes: no reload, and the verifier stays where they were on the page.
+        if errors and form.is_valid():
+            errors.insert(0, (_("%(name)s: the decision was not saved.") % {"name": name}, ""))
+        return _member_row_response(request, pk, errors=errors)
+    if errors and form.is_valid():
+        messages.error(request, _("%(name)s: the decision was not saved.") % {"name": name})
+    for message, _code in errors:
+        messages.error(request, message)
+    if not errors:
+        if approve:
+            messages.success(request, _("%(name)s is verified.") % {"name": name})
+        else:
+            messages.success(request, _("%(name)s is rejected.") % {"name": name})
+    return redirect(_next_or(request, reverse("registry:member_detail", args=[membership.pk])))
+
+
+@login_required
+@require_POST
+def group_verify(request, pk: int):
+    _require_verifier(request)
+    group = _group_or_404(request, pk)
+    form = DecisionForm(request.POST)
+    errors: list[tuple[str, str]] = []
+    notices: list[str] = []
+    if not form.is_valid():
+        errors = [(message_for("value_invalid"), "value_invalid")]
+    else:
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.group_verify(
+                group=group, approve=approve, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as exc:
+            errors = _coded_errors(exc)
+        else:
+            if approve:
+                notices.append(_("The group %(name)s is verified.") % {"name": group.name})
+            else:
+                notices.append(_("The group %(name)s is rejected.") % {"name": group.name})
+    if request.htmx:
+        return _group_section_response(request, group, notices=notices, errors=errors)
+    for message, _code in errors:
+        messages.error(request, message)
+    for notice in notices:
+        messages.success(request, notice)
+    return redirect(_next_or(request, reverse("registry:group_detail", args=[group.pk])))
+
+
+def _seen_versions(values: list[str]) -> dict[int, int]:
+    """``["12:3", "13:1"]`` (member id, the version the summary showed) as a dict; nonsense is skipped."""
+    seen = {}
+    for value in values:
+        pk, _sep, version = value.partition(":")
+        if pk.isdigit() and version.isdigit():
+            seen[int(pk)] = int(version)
+    return seen
+
+
+def _approval_notices(result: services.BulkApproval) -> list[str]:
+    notices = [
+        ngettext("%(n)s member is approved.", "%(n)s members are approved.", len(result.approved))
+        % {"n": len(result.approved)}
+    ]
+    if result.needs_look:
+        notices.append(
+            ngettext(
+                "%(n)s member still needs a look.", "%(n)s members still need a look.", len(result.needs_look)
+            )
+            % {"n": len(result.needs_look)}
+        )
+    if result.changed:
+        notices.append(
+            ngettext(
+                "%(n)s member changed after the summary was shown and still waits; check them again.",
+                "%(n)s members changed after the summary was shown and still wait; check them again.",
+                len(result.changed),
+            )
+            % {"n": len(result.changed)}
+        )
+    return notices
+
+
+@login_required
+@require_POST
+def queue_approve_without_problems(request):
+    """Approves a group's waiting members without problems: first a summary, then (``confirm=1``) the
+    approval of exactly the members the summary listed, if they did not change meanwhile."""
+    _require_verifier(request)
+    raw = request.POST.get("group", "")
+    if not raw.isdigit():
+        raise Http404
+    group = _group_or_404(request, int(raw))
+    anchor = f"queue-group-{group.pk}"
+    if request.POST.get("confirm") != "1":
+        if request.htmx:
+            context = {
+                "group": group,
+                "plan": selectors.approval_plan(group=group),
+                "next": _queue_next(request),
+            }
+            return render(request, "registry/partials/_queue_approve_plan.html", context)
+        return redirect(_with_query(_queue_next(request), review=str(group.pk), fragment=anchor))
+    errors: list[tuple[str, str]] = []
+    notices: list[str] = []
+    try:
+        result = services.members_approve_without_problems(
+            group=group, by=request.user, expected_versions=_seen_versions(request.POST.getlist("seen"))
+        )
+    except ValidationError as exc:
+        errors = _coded_errors(exc)
+    else:
+        notices = _approval_notices(result)
+    if request.htmx:
+        return _group_section_response(request, group, notices=notices, errors=errors)
+    for message, _code in errors:
+        messages.error(request, message)
+    for notice in notices:
+        messages.success(request, notice)
+    return redirect(_with_query(_queue_next(request), fragment=anchor))
 
 
 @login_required
@@ -597,7 +889,7 @@ def selection_record_pdf(request, code: str):
     if raw := request.GET.get("date"):
         with contextlib.suppress(ValueError):
             day = dt.date.fromisoformat(raw)
-    return documents.selection_record_response(program=program, day=day)
+    return documents.selection_record_response(program=program, day=day, user=request.user)
 
 
 @login_required

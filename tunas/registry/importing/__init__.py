@@ -9,16 +9,28 @@
 - ``writing``: the bulk write with simple-history rows, in batches within one transaction;
 - ``importer``: ``import_participants``, which runs the steps above;
 - ``template``: the downloadable template and the problems workbook;
-- ``jobs``: the services that create, claim, advance and finish import jobs.
+- ``jobs``: the services that create, claim, advance, finish, recover, retry and purge import jobs.
 """
 
 from .checks import Progress
 from .columns import COLUMNS, HEADER_OF, HEADERS, Column, map_headers
 from .importer import BATCH, Importer, ImportReport, import_participants
-from .jobs import import_job_claim, import_job_create, import_job_finish, import_job_progress
+from .jobs import (
+    JobReplaced,
+    import_job_can_retry,
+    import_job_claim,
+    import_job_create,
+    import_job_finish,
+    import_job_heartbeat,
+    import_job_progress,
+    import_job_recover_if_stale,
+    import_job_retry,
+    import_jobs_recover,
+    import_uploads_purge,
+)
 from .reading import EXTENSIONS, SPREADSHEET_EXTENSIONS, ImportFileError, Table, data_rows, read_table
 from .rows import Row
-from .template import problems_bytes, template_bytes, template_workbook
+from .template import problems_bytes, problems_write, template_bytes, template_workbook
 from .values import (
     ROLE_WORDS,
     Choices,
@@ -47,6 +59,7 @@ __all__ = [
     "Column",
     "ImportFileError",
     "ImportReport",
+    "JobReplaced",
     "Importer",
     "Progress",
     "Row",
@@ -57,16 +70,23 @@ __all__ = [
     "disability_choices",
     "education_choices",
     "full_sqlite_batches",
+    "import_job_can_retry",
     "import_job_claim",
     "import_job_create",
     "import_job_finish",
+    "import_job_heartbeat",
     "import_job_progress",
+    "import_job_recover_if_stale",
+    "import_job_retry",
+    "import_jobs_recover",
+    "import_uploads_purge",
     "import_participants",
     "map_headers",
     "parse_date",
     "parse_sex",
     "parse_village",
     "problems_bytes",
+    "problems_write",
     "read_table",
     "role_choices",
     "sex_choices",

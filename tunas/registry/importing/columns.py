@@ -9,7 +9,7 @@ file format, so they stay Indonesian in every interface language.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,6 +55,7 @@ COLUMNS = (
         "nik",
         "NIK",
         _("16 digits, as on the ID card. The column is formatted as text: keep it so."),
+        aliases=("no nik", "nomor nik", "nik ktp"),
         required=True,
         parser=values.nik_cell,
         width=20,
@@ -65,7 +66,7 @@ COLUMNS = (
         "kk",
         "No KK",
         _("16 digits of the family card (optional)."),
-        aliases=("nomor kk", "kk"),
+        aliases=("nomor kk", "kk", "no kk", "no kartu keluarga"),
         parser=values.kk_cell,
         width=20,
         number_format=TEXT_FORMAT,
@@ -75,7 +76,7 @@ COLUMNS = (
         "full_name",
         "Nama",
         _("Full name as on the ID card."),
-        aliases=("nama lengkap",),
+        aliases=("nama lengkap", "nama peserta"),
         required=True,
         max_length=150,
         width=28,
@@ -85,6 +86,7 @@ COLUMNS = (
         "sex",
         "Jenis Kelamin",
         _("L (male) or P (female)."),
+        aliases=("l/p", "jk", "jenis kelamin (l/p)", "kelamin"),
         required=True,
         parser=values.choice_cell,
         allowed=values.sex_choices,
@@ -103,7 +105,7 @@ COLUMNS = (
         "birth_date",
         "Tanggal Lahir",
         _("For example 17-08-1980, 17/08/1980, 1980-08-17 or 17 Agustus 1980."),
-        aliases=("tgl lahir",),
+        aliases=("tgl lahir", "tanggal lahir (dd-mm-yyyy)"),
         required=True,
         parser=values.date_cell,
         number_format=DATE_FORMAT,
@@ -121,7 +123,7 @@ COLUMNS = (
         "village",
         "Kode Desa",
         _("The village code (5105031008 or 51.05.03.1008), a line of the list, or the village name."),
-        aliases=("desa", "kode desa/kelurahan", "desa/kelurahan"),
+        aliases=("desa", "kode desa/kelurahan", "desa/kelurahan", "desa/kel", "kelurahan", "kode wilayah"),
         required=True,
         parser=values.village_cell,
         width=34,
@@ -139,7 +141,7 @@ COLUMNS = (
         "phone",
         "No HP",
         _("For example 0812 3456 7890 (optional)."),
-        aliases=("nomor hp", "no hp/wa", "no wa", "telepon"),
+        aliases=("nomor hp", "no hp/wa", "no wa", "telepon", "hp/wa", "hp", "no telp", "no telepon"),
         parser=values.phone_cell,
         number_format=TEXT_FORMAT,
         person_field=True,
@@ -148,7 +150,7 @@ COLUMNS = (
         "categories",
         "Kategori",
         _("One or more target categories from the list, separated by commas."),
-        required=True,
+        # An empty cell is category_missing, as in the form: the eligibility rules say so, once.
         parser=values.choice_list_cell,
         allowed=values.category_choices,
         several=True,
@@ -164,6 +166,19 @@ COLUMNS = (
         allowed=values.disability_choices,
         dropdown="allowed",
         person_field=True,
+    ),
+    Column(
+        "employment_before",
+        "Pekerjaan",
+        _(
+            "Work before the programme. Civil servants (ASN/PNS), TNI, Polri and formal employees "
+            "cannot take part."
+        ),
+        aliases=("pekerjaan sebelumnya", "status pekerjaan", "pekerjaan saat ini"),
+        parser=values.choice_cell,
+        allowed=values.employment_choices,
+        dropdown="allowed",
+        width=22,
     ),
     Column(
         "education",
@@ -194,6 +209,16 @@ COLUMNS = (
         strict=True,
     ),
 )
+# "Tempat, Tanggal Lahir" as one cell ("Klungkung, 12-03-1975"), as many office lists have it: split into
+# the two columns above before any check (rows.split_birth).
+BIRTH_PLACE_AND_DATE = Column(
+    "birth_place_date",
+    "Tempat, Tanggal Lahir",
+    _("Place and date of birth in one cell, for example Klungkung, 12-03-1975."),
+    aliases=("tempat/tanggal lahir", "tempat tgl lahir", "ttl", "tempat, tgl lahir"),
+)
+# What a file may have: the template's columns, and the combined one (read, never offered).
+READ_COLUMNS = (*COLUMNS, BIRTH_PLACE_AND_DATE)
 HEADERS = tuple(c.header for c in COLUMNS)
 HEADER_OF = {c.key: c.header for c in COLUMNS}
 COLUMN_OF = {c.key: c for c in COLUMNS}
@@ -205,9 +230,19 @@ def header_key(text: object) -> str:
     return re.sub(r"\s*/\s*", "/", " ".join(words.split()))
 
 
-_HEADER_LOOKUP = {header_key(c.header): c.key for c in COLUMNS} | {
-    header_key(alias): c.key for c in COLUMNS for alias in c.aliases
+_HEADER_LOOKUP = {header_key(c.header): c.key for c in READ_COLUMNS} | {
+    header_key(alias): c.key for c in READ_COLUMNS for alias in c.aliases
 }
+
+
+def missing_headers(columns: Mapping[str, int]) -> list[str]:
+    """The required columns a header row lacks; the combined place-and-date column stands for both."""
+    combined = BIRTH_PLACE_AND_DATE.key in columns
+    return [
+        c.header
+        for c in COLUMNS
+        if c.required and c.key not in columns and not (combined and c.key in ("birth_date", "birth_place"))
+    ]
 
 
 def map_headers(cells: Iterable[object]) -> dict[str, int]:

@@ -22,7 +22,7 @@ from .checks import Progress, check_rows
 from .columns import COLUMNS
 from .reading import Source, Table, data_rows, read_table, source_name
 from .rows import Row, parse_row
-from .values import Choices
+from .values import Choices, cell_text
 from .writing import write_rows
 
 if TYPE_CHECKING:
@@ -41,8 +41,11 @@ class ImportReport:
     created: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # Lines under the list that are not participants (the signature block): row number and text.
+    ignored: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
+        """The documented JSON of ``import_participants --json`` (DESIGN.md): these keys, no others."""
         return {
             "rows": self.rows,
             "valid": self.valid,
@@ -90,10 +93,26 @@ class Importer:
         )
 
 
-def _parse_all(importer: Importer, source: Source | Table, filename: str) -> list[Row]:
+# A line under the list with no NIK and at most this many filled cells is a signature block line
+# ("Semarapura, 10 November 2026", "Kepala Dinas", a name, "NIP. 19700101 …"), not a participant.
+SIGNATURE_CELLS = 2
+
+
+def _parse_all(importer: Importer, source: Source | Table, filename: str) -> tuple[list[Row], list[dict]]:
+    """The participant rows, and the lines under the last of them that are not participants."""
     # The sheet lives only as long as this call: its cells are native memory as large as the parsed rows.
     table = source if isinstance(source, Table) else read_table(source, filename)
-    return [importer.parse(number, values) for number, values in data_rows(table)]
+    read = list(data_rows(table))
+    last = max((i for i, (_n, values) in enumerate(read) if cell_text(values.get("nik"))), default=-1)
+    rows = [importer.parse(number, values) for number, values in read[: last + 1]]
+    ignored = []
+    for number, values in read[last + 1 :]:
+        filled = [cell_text(v) for v in values.values() if cell_text(v)]
+        if len(filled) > SIGNATURE_CELLS:
+            rows.append(importer.parse(number, values))  # a participant without a NIK: its errors show
+        else:
+            ignored.append({"row": number, "text": " · ".join(filled)})
+    return rows, ignored
 
 
 def import_participants(
@@ -115,10 +134,10 @@ def import_participants(
     (not on a dry run). Raises ImportFileError when the file cannot be read at all.
     """
     importer = Importer(program, by=by, batch_size=batch_size)
-    rows = _parse_all(importer, source, filename)
+    rows, ignored = _parse_all(importer, source, filename)
     importer.resolve(rows, dry_run=dry_run)
     valid = importer.check(rows, progress)
-    report = ImportReport(rows=len(rows), valid=len(valid))
+    report = ImportReport(rows=len(rows), valid=len(valid), ignored=ignored)
     for row in rows:
         report.errors.extend(row.errors)
         report.warnings.extend(row.warnings)

@@ -17,7 +17,7 @@ from tunas.core.text import clean_text, has_direction_controls
 
 from ..models import Role
 from ..services import TEXT_FIELDS, PersonData
-from .columns import COLUMNS, HEADER_OF, Column
+from .columns import BIRTH_PLACE_AND_DATE, COLUMNS, HEADER_OF, Column
 from .values import Choices, Invalid, cell_text, with_detail
 
 
@@ -91,8 +91,24 @@ def _parse_cells(
     return parsed
 
 
+def split_birth(values: dict[str, object]) -> dict[str, object]:
+    """ "Klungkung, 12-03-1975" in a combined column becomes the place and the date columns, unless those
+    columns are there and filled."""
+    combined = values.pop(BIRTH_PLACE_AND_DATE.key, None)
+    text = cell_text(combined)
+    if not text or values.get("birth_date") not in (None, ""):
+        return values
+    if isinstance(combined, dt.date | dt.datetime):
+        return {**values, "birth_date": combined}
+    place, _sep, day = text.rpartition(",")
+    if not place:
+        place, day = "", text
+    return {**values, "birth_date": day.strip(), "birth_place": values.get("birth_place") or place.strip()}
+
+
 def parse_row(number: int, values: dict[str, object], allowed: dict[str, Choices]) -> Row:
     """A row read into Python values, with every problem a cell has on its own."""
+    values = split_birth(values)
     text = {key: cell_text(v) for key, v in values.items()}
     row = Row(number)
     for column in _CHECKED:
@@ -138,4 +154,5 @@ def _person_data(parsed: dict[str, Any]) -> PersonData:
         education=parsed.get("education", ""),
         disability=parsed.get("disability", ""),
         categories=parsed.get("categories", []),
+        employment_before=parsed.get("employment_before", ""),
     )

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from tunas.core.choices import TARGET_CATEGORY_ID_LABELS, TargetCategory
 from tunas.core.errors import message_for
 from tunas.core.formatting import MONTHS_EN, MONTHS_ID
-from tunas.core.nik import normalize_nik
+from tunas.core.nik import length_detail, normalize_nik
 from tunas.regions.services import split_hamlet_name
 
-from ..models import Disability, Education, Role
+from ..models import Disability, Education, Employment, Role
 from ..rules import kk_is_valid, normalize_kk, normalize_phone
 
 # The words of the role column. They are the file format, so they stay Indonesian in every interface language.
@@ -149,6 +149,31 @@ def disability_choices() -> Choices:
     return choices_of([(k, v) for k, v in Disability.choices if k], extra)
 
 
+def employment_choices() -> Choices:
+    return choices_of(
+        Employment.choices,
+        extra={
+            word_key(w): key
+            for w, key in [
+                ("PNS", "asn"),
+                ("ASN/PNS", "asn"),
+                ("Pegawai negeri", "asn"),
+                ("TNI", "tni"),
+                ("Polri", "polri"),
+                ("Polisi", "polri"),
+                ("Karyawan", "formal"),
+                ("Karyawan swasta", "formal"),
+                ("Pegawai swasta", "formal"),
+                ("Tidak bekerja", "tidak_bekerja"),
+                ("Belum bekerja", "tidak_bekerja"),
+                ("Buruh harian", "informal"),
+                ("Wiraswasta", "usaha_sendiri"),
+                ("Pensiunan", "pensiun"),
+            ]
+        },
+    )
+
+
 def education_choices() -> Choices:
     extra = {
         **dict.fromkeys(("smk", "sma/smk", "slta", "ma"), Education.SMA),
@@ -176,7 +201,8 @@ for _index, (_id, _en) in enumerate(zip(MONTHS_ID, MONTHS_EN, strict=True), star
         _MONTHS[_name.lower()] = _index
 _MONTHS.update({"agt": 8, "ags": 8, "sept": 9, "peb": 2, "pebruari": 2, "nop": 11, "nopember": 11, "okt": 10})
 
-_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+# A date, possibly followed by the midnight time a spreadsheet adds ("20-08-1985 00:00:00").
+_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T][0-9:.]*)?")
 _YMD = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T][0-9:.]*)?")
 _D_MONTH_Y = re.compile(r"(\d{1,2})[\s\-/.]*([a-z]+)\.?[\s\-/.,]*(\d{4})")
 _MONTH_D_Y = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
@@ -215,7 +241,7 @@ def parse_sex(text: str) -> str | None:
 
 
 _SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?e\+?\d+", re.IGNORECASE)
-_VILLAGE_CODE = re.compile(r"(\d{2})\.?(\d{2})\.?(\d{2})\.?(\d{4})(?!\d)")
+_VILLAGE_CODE = re.compile(r"(\d{2})[.\s-]?(\d{2})[.\s-]?(\d{2})[.\s-]?(\d{4})(?!\d)")
 _VILLAGE_WORD = re.compile(r"^(desa|kelurahan|kel\.?|ds\.?)\s+", re.IGNORECASE)
 
 
@@ -249,7 +275,7 @@ def kk_cell(value: object, text: str, allowed: Choices | None, problems: list[In
     if arrived_as_number(value, text):
         problems.append(
             Invalid(
-                "nik_format",
+                "kk_format",
                 _(
                     "The KK number arrived as a number, so the spreadsheet may have cut its last digits. "
                     "Format the No KK column as text and type the number again."
@@ -259,15 +285,7 @@ def kk_cell(value: object, text: str, allowed: Choices | None, problems: list[In
         return ""
     kk = normalize_kk(text)
     if not kk_is_valid(kk):
-        problems.append(
-            Invalid(
-                "nik_format",
-                _(
-                    "The family card number (KK) must be exactly 16 digits. "
-                    "Check the number on the family card."
-                ),
-            )
-        )
+        problems.append(Invalid("kk_format", message_for("kk_format", length_detail(kk))))
         return ""
     return kk
 
