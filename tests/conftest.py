@@ -107,6 +107,11 @@ def program(klungkung):
     return ProgramFactory(office=klungkung, code="KLK-TST-2026")
 
 
+def code_shown(code: str) -> str:
+    """How a page shows an error's stable code: small, beside the sentence."""
+    return f'<small class="error-code text-secondary">{code}</small>'
+
+
 def login(user) -> Client:
     client = Client()
     client.force_login(user)

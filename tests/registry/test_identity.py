@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.conftest import login
+from tests.conftest import code_shown, login
 from tests.factories import GroupFactory, ProgramFactory, UserFactory
 from tunas.programs.models import Stage
 from tunas.registry import documents, services
@@ -70,7 +70,7 @@ def test_the_member_form_refuses_another_offices_person_with_the_code(
     group = GroupFactory(program=program)
     data = person_data(nik=GIANYAR_NIK, full_name="Nama Lain", sex="F", birth_date=dt.date(1985, 4, 4))
     page = english(as_officer).post(reverse("registry:member_add", args=[group.pk]), form_data(data))
-    assert "(code: identity_mismatch)" in page.content.decode()
+    assert code_shown("identity_mismatch") in page.content.decode()
     assert Person.objects.get(nik=GIANYAR_NIK).full_name == "Ni Komang Gianyar"
 
 
@@ -162,7 +162,7 @@ def test_editing_what_the_verifier_checked_sends_an_approved_member_back_to_the_
     )
     m.refresh_from_db()
     assert (m.verification, m.verified_by, m.verified_at) == (Verification.PENDING, None, None)
-    assert "(code: back_to_verification)" in response.content.decode()
+    assert code_shown("back_to_verification") in response.content.decode()
 
 
 def test_a_phone_change_after_a_decision_keeps_the_decision(program, verifier):

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.conftest import login
+from tests.conftest import code_shown, login
 from tests.factories import GroupFactory, MembershipFactory, PersonFactory, ProgramFactory, make_nik
 from tunas.regions.models import Hamlet
 from tunas.registry.eligibility import age_on
@@ -220,7 +220,7 @@ def test_a_stale_edit_shows_the_conflict_and_loses_nothing_typed(as_officer, pro
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "(code: conflict)" in page
+    assert code_shown("conflict") in page
     assert "Ketikan Saya Yang Panjang" in page and "Jl. Gajah Mada 7" in page
     assert Person.objects.get(pk=m.person_id).full_name != "Ketikan Saya Yang Panjang"
 

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from tests.conftest import login
+from tests.conftest import code_shown, login
 from tests.factories import GroupFactory, ProgramFactory, UserFactory
 from tunas.registry import documents, services
 from tunas.registry.models import Group, GroupStatus, Membership, Person, Verification
@@ -115,7 +115,7 @@ def test_a_rejection_without_a_reason_is_refused_with_the_required_code(as_verif
         follow=True,
     )
     assert Membership.objects.get(pk=m.pk).verification == Verification.PENDING
-    assert "(code: required)" in response.content.decode()
+    assert code_shown("required") in response.content.decode()
 
 
 def test_a_rejection_keeps_its_reason_who_and_when_and_shows_them(as_verifier, program, verifier):
@@ -181,7 +181,7 @@ def test_two_verifiers_deciding_the_same_member_at_once_the_second_is_refused_wi
     page = second.post(url, {"decision": "approve", "version": seen}, follow=True).content.decode()
     m.refresh_from_db()
     assert (m.verification, m.verified_by) == (Verification.REJECTED, verifier)
-    assert "(code: conflict)" in page
+    assert code_shown("conflict") in page
     assert "Rejected" in page
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.conftest import login
+from tests.conftest import code_shown, login
 from tests.factories import GroupFactory, ProgramFactory, UserFactory
 from tunas.registry import services
 from tunas.registry.models import Group, GroupStatus, Membership, Verification
@@ -101,7 +101,7 @@ def test_an_htmx_rejection_without_a_reason_is_refused_in_the_row_with_the_requi
     group, [m] = group_with_members(program, 1)
     html = decide(as_verifier, m, approve=False, reason="  ").content.decode()
     assert html.lstrip().startswith(f'<tr id="member-{m.pk}"')
-    assert "(code: required)" in html and "the decision was not saved" in html
+    assert code_shown("required") in html and "the decision was not saved" in html
     assert 'aria-invalid="true"' in html
     assert Membership.objects.get(pk=m.pk).verification == Verification.PENDING
 
@@ -116,7 +116,7 @@ def test_a_stale_htmx_decision_shows_the_conflict_and_what_the_other_verifier_de
     decide(first, m, approve=False, reason="Pegawai tetap", version=seen)
     html = decide(second, m, approve=True, version=seen).content.decode()
     assert html.lstrip().startswith(f'<tr id="member-{m.pk}"')
-    assert "(code: conflict)" in html
+    assert code_shown("conflict") in html
     assert "Meanwhile Test recorded: Rejected" in html
     m.refresh_from_db()
     assert (m.verification, m.verified_by) == (Verification.REJECTED, verifier)
@@ -347,7 +347,7 @@ def test_approve_all_refuses_a_group_that_no_longer_takes_decisions(as_verifier,
     services.member_verify(membership=m, approve=False, reason="Pindah", by=verifier)
     services.group_verify(group=group, approve=False, reason="Bubar", by=verifier)
     html = approve_all(as_verifier, group, confirm=True, seen=[]).content.decode()
-    assert "decisions on its members can no longer change" in html and "(code: value_invalid)" in html
+    assert "decisions on its members can no longer change" in html and code_shown("value_invalid") in html
 
 
 # The group summary ------------------------------------------------------------------------------------------

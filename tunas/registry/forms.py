@@ -7,6 +7,7 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,9 @@ DJANGO_CODES = {"required": "required", "invalid_choice": "value_invalid"}
 
 
 def coded_message(message: str, code: str) -> str:
-    """The message a user reads, followed by the stable code an office can quote to its helpdesk."""
-    return gettext("%(message)s (code: %(code)s)") % {"message": message, "code": code}
+    """The message a user reads, with the stable code an office can quote to its helpdesk shown small
+    beside it (as the import preview shows it), not inside the sentence."""
+    return format_html('{} <small class="error-code text-secondary">{}</small>', message, code)
 
 
 def stable_code(error: ValidationError, field: forms.Field | None) -> str:
