@@ -16,7 +16,9 @@ STAGE_CHANGES: dict[str, Label] = {
     Stage.REGISTRATION: _(
         "Registration opens: groups propose themselves and their members register with their NIK and KK."
     ),
-    Stage.VERIFICATION: _("Registration closes and verification begins: the verifiers decide on every member."),
+    Stage.VERIFICATION: _(
+        "Registration closes and verification begins: the verifiers decide on every member."
+    ),
     Stage.TRAINING: _(
         "Verification ends: groups and members can then be changed only by an administrator, with a "
         "reason; training begins."
