@@ -510,3 +510,12 @@ def test_the_context_reads_the_same_few_queries_for_30_candidates_as_for_3(progr
         return len(ctx.captured_queries)
 
     assert queries(30) == queries(3)
+
+
+def test_duplicate_in_program_names_the_group_the_person_is_in(program):
+    data = person_data()
+    member_register(group=GroupFactory(program=program, name="Lontar Besang"), data=data)
+    candidate = data.candidate(None)
+    [error] = check_candidate(candidate, EligibilityContext(program, [candidate]))[0]
+    assert error.code == "duplicate_in_program"
+    assert "Lontar Besang" in error.message

@@ -76,6 +76,7 @@ _REGISTRATION_FIELDS = (
     "program__office__name",
     "program__fiscal_year",
     "program__status",
+    "group__name",
 )
 
 
@@ -92,6 +93,7 @@ class _Registration:
     office_name: str
     year: int
     status: str
+    group_name: str
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
@@ -112,6 +114,8 @@ class EligibilityContext:
         candidates = list(candidates)
         niks = sorted({c.nik for c in candidates if c.nik})
         self.in_program: set[str] = set()
+        # The group each of those holds their place in, named in the refusal.
+        self.group_in_program: dict[str, str] = {}
         self.recent_aid: dict[str, str] = {}
         self.enrolled_elsewhere: dict[str, str] = {}
         for chunk in _chunks(niks):
@@ -169,6 +173,7 @@ class EligibilityContext:
             # A rejection or a dissolved group frees the person's place in this programme.
             if is_open:
                 self.in_program.add(r.nik)
+                self.group_in_program[r.nik] = r.group_name
             return
         where = _where(program, r.code, r.office_id, r.short_name, r.office_name, r.year, r.status)
         if rules.aid_received(
@@ -224,7 +229,9 @@ def check_candidate(candidate: Candidate, context: EligibilityContext) -> tuple[
         error("domicile_outside", "village")
 
     if candidate.nik in context.in_program:
-        error("duplicate_in_program", "nik")
+        group_name = context.group_in_program.get(candidate.nik, "")
+        detail = _("(group %(group)s)") % {"group": group_name} if group_name else ""
+        error("duplicate_in_program", "nik", f"{message_for('duplicate_in_program')} {detail}".strip())
     elif candidate.nik in context.recent_aid:
         error(
             "recent_aid",
