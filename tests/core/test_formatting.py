@@ -146,3 +146,13 @@ def test_template_filters_format_in_the_active_language(template, context, indon
         assert Template(template).render(Context(context)) == indonesian
     with translation.override("en"):
         assert Template(template).render(Context(context)) == english
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("+6281238451120", "0812-3845-1120"), ("+62812345678", "0812-3456-78"), ("", ""), (None, "")],
+)
+def test_phones_are_shown_as_people_dial_them(stored, shown):
+    from tunas.core.formatting import phone
+
+    assert phone(stored) == shown

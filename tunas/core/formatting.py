@@ -116,3 +116,18 @@ def day_name(value: dt.date | dt.datetime | None, lang: str | None = None) -> st
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return (DAYS_ID if _is_indonesian(lang) else DAYS_EN)[value.weekday()]
+
+
+def phone(value: str | None) -> str:
+    """``+6281238451120`` -> ``0812-3845-1120``: an Indonesian number as people read and dial it."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.startswith("+62") or digits.startswith("62"):
+        digits = "0" + digits[2:]
+    if len(digits) < 8:
+        return text
+    head, rest = digits[:4], digits[4:]
+    groups = [rest[i : i + 4] for i in range(0, len(rest), 4)]
+    return "-".join([head, *groups])

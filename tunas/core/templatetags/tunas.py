@@ -14,6 +14,7 @@ register.filter("persen", formatting.percent)
 register.filter("tanggal", formatting.date_long)
 register.filter("waktu", formatting.datetime_long)
 register.filter("menit", formatting.minutes)
+register.filter("telepon", formatting.phone)
 register.filter("nik_masked", mask_nik)
 
 
