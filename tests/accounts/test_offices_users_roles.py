@@ -245,3 +245,38 @@ def test_the_user_list_asks_the_same_number_of_queries_for_3_or_30_users(
         response = client.get(reverse("accounts:user_list"))
     assert response.context["page"].paginator.count == 30
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_where_tunas_sends_no_mail_a_new_user_gets_a_first_password_shown_once(admin_user, settings):
+    from tunas.accounts.models import User
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+    client = login(admin_user)
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "operator.baru",
+            "first_name": "Komang",
+            "last_name": "",
+            "email": "",
+            "roles": ["officer"],
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "operator.baru" in page
+    password = page.split("operator.baru: ")[1].split(" ")[0]
+    assert len(password) == 12
+    user = User.objects.get(username="operator.baru")
+    assert user.check_password(password)
+    assert password not in client.get(reverse("accounts:user_list")).content.decode()
+
+
+def test_an_administrator_gives_a_new_first_password_and_others_cannot(admin_user, officer):
+    url = reverse("accounts:user_first_password", args=[officer.pk])
+    assert login(officer).post(url).status_code == 403
+    old = officer.password
+    login(admin_user).post(url)
+    officer.refresh_from_db()
+    assert officer.password != old

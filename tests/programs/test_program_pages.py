@@ -517,3 +517,11 @@ def test_the_programmes_in_a_stage_are_for_managers_of_known_stages(viewer, offi
         == 404
     )
     assert Client().get(reverse("programs:in_stage", args=["registration"])).status_code == 302
+
+
+def test_the_summary_at_the_top_lists_the_budget_line_errors_too(officer):
+    data = new_program_data(**lines_data([("Bantuan", ""), ("", "5.000.000")]))
+    html = english(login(officer)).post(reverse("programs:create"), data).content.decode()
+    summary = html.split('id="form-errors"')[1].split("</div>")[0]
+    assert 'href="#id_lines-0-planned"' in summary and "Line 1" in summary
+    assert 'href="#id_lines-1-name"' in summary and "Line 2" in summary

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.factories import GroupFactory, MembershipFactory, PersonFactory, ProgramFactory, make_nik
 from tunas.core.errors import message_for
@@ -66,7 +67,8 @@ def test_age_message_names_the_age_and_the_limits(klungkung):
     program = ProgramFactory(office=klungkung, min_age=18, max_age=60)
     data = person_data(birth_date=dt.date(1960, 1, 1))
     candidate = data.candidate(None)
-    errors, _ = check_candidate(candidate, EligibilityContext(program, [candidate]))
+    with translation.override("en"):
+        errors, _ = check_candidate(candidate, EligibilityContext(program, [candidate]))
     assert errors[0].message == "Age 66 on 1 November 2026; this programme accepts 18–60 years."
 
 
@@ -240,7 +242,8 @@ def test_an_open_registration_whose_aid_is_still_to_come_is_enrolled_elsewhere(p
     errors, _ = check(program, data)
     assert errors == {"enrolled_elsewhere": "nik"}
     candidate = data.candidate(None)
-    message = check_candidate(candidate, EligibilityContext(program, [candidate]))[0][0].message
+    with translation.override("en"):
+        message = check_candidate(candidate, EligibilityContext(program, [candidate]))[0][0].message
     assert "Withdraw them there first" in message
     assert str(other.fiscal_year) in message and other.code not in message
 

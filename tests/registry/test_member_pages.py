@@ -491,3 +491,9 @@ def test_a_name_written_as_a_formula_exports_as_text_not_as_a_live_formula(as_of
         as_officer.get(reverse("reports:download", args=["participants", "csv"])).streaming_content
     )
     assert "'=HYPERLINK" in csv.decode("utf-8-sig")
+
+
+def test_an_age_counted_on_another_day_than_today_says_so(as_officer, program):
+    group, [m] = group_with_members(program, 1)
+    page = english(as_officer).get(reverse("registry:member_detail", args=[m.pk])).content.decode()
+    assert "age at the programme, on 1 November 2026" in page

@@ -1,6 +1,7 @@
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,16 @@ class LoginForm(BootstrapFormMixin, AuthenticationForm):
     )
 
 
+def mail_is_sent() -> bool:
+    """Whether Tunas delivers e-mail, rather than only printing it (console) or dropping it (dummy, file)."""
+    backend = settings.EMAIL_BACKEND.rsplit(".", 1)[0]
+    return backend not in (
+        "django.core.mail.backends.console",
+        "django.core.mail.backends.dummy",
+        "django.core.mail.backends.filebased",
+    )
+
+
 class UserForm(BootstrapFormMixin, forms.ModelForm):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=True
@@ -43,8 +54,9 @@ class UserForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The e-mail is how a new user sets the first password ("Forgot your password?").
-        self.fields["email"].required = True
+        # Where Tunas sends mail, the e-mail is how a new user sets the first password ("Forgot your
+        # password?"); where it sends none, the administrator hands over a first password instead.
+        self.fields["email"].required = mail_is_sent()
         if self.instance.pk:
             self.fields["roles"].initial = sorted(self.instance.roles)
 

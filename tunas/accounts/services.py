@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -35,6 +37,19 @@ def user_set_roles(*, user: User, roles: list[str]) -> None:
     role_groups_ensure()
     user.groups.set(Group.objects.filter(name__in=[r for r in roles if r in Role.values]))
     user.__dict__.pop("roles", None)
+
+
+# Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
+_FIRST_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
+
+
+@transaction.atomic
+def user_first_password(*, user: User) -> str:
+    """Gives a user without e-mail a random first password, returned once to show to the administrator."""
+    password = "".join(secrets.choice(_FIRST_PASSWORD_ALPHABET) for _ in range(12))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return password
 
 
 @transaction.atomic

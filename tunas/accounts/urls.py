@@ -56,4 +56,5 @@ urlpatterns = [
     path("pengguna/", views.user_list, name="user_list"),
     path("pengguna/baru/", views.user_edit, name="user_create"),
     path("pengguna/<int:pk>/", views.user_edit, name="user_edit"),
+    path("pengguna/<int:pk>/kata-sandi-awal/", views.user_first_password, name="user_first_password"),
 ]

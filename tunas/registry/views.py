@@ -423,6 +423,7 @@ def _eligibility(membership: Membership) -> dict:
         "nik_warnings": [(code, message_for(code)) for code in nik.warnings],
         "age": age_on(person.birth_date, context.reference_date),
         "reference_date": context.reference_date,
+        "age_is_today": context.reference_date == timezone.localdate(),
     }
 
 
