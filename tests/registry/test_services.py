@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -333,3 +335,14 @@ def test_there_is_nothing_to_resolve_without_warnings(program, officer):
     group, [m] = group_with_members(program, 1)
     with pytest.raises(ValidationError):
         services.membership_warnings_resolve(membership=m, by=officer)
+
+
+def test_a_birth_date_that_differs_from_the_nik_says_which_date_the_nik_holds(program):
+    from django.utils import translation
+
+    data = person_data(birth_date=dt.date(1985, 3, 12))
+    data.birth_date = dt.date(1985, 3, 13)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.member_register(group=GroupFactory(program=program), data=data)
+    [message] = refused.value.message_dict["birth_date"]
+    assert "The NIK holds 12 March 1985." in message

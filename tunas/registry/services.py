@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tunas.core.concurrency import save_versioned
 from tunas.core.errors import ConflictError, Problem, message_for
+from tunas.core.formatting import date_long
 from tunas.core.nik import parse_nik
 from tunas.core.text import clean_text, has_direction_controls
 from tunas.regions.models import Hamlet, Village
@@ -86,9 +87,16 @@ def nik_problems(data: PersonData) -> list[Problem]:
     result = parse_nik(data.nik, sex=data.sex, birth_date=data.birth_date, district_exists=district_exists)
     field_of = {"nik_sex_mismatch": "sex", "nik_birthdate_mismatch": "birth_date"}
     return [
-        Problem(code=c, message=message_for(c, result.details.get(c)), field=field_of.get(c, "nik"))
-        for c in result.errors
+        Problem(code=c, message=nik_message(c, result), field=field_of.get(c, "nik")) for c in result.errors
     ]
+
+
+def nik_message(code: str, result) -> str:
+    """The sentence for a NIK problem; a birth-date mismatch also says which date the NIK holds."""
+    message = message_for(code, result.details.get(code))
+    if code == "nik_birthdate_mismatch" and result.birth_date:
+        message += " " + _("The NIK holds %(day)s.") % {"day": date_long(result.birth_date)}
+    return message
 
 
 @transaction.atomic

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tunas.core.errors import message_for
 from tunas.core.nik import parse_nik
 from tunas.regions.selectors import district_exists
 
 from ..eligibility import EligibilityContext, check_candidate
 from ..models import Role, name_key
 from ..rules import SINGLE_ROLES, identity_differs
+from ..services import nik_message
 from .columns import HEADER_OF
 from .lookups import identities, single_roles_taken
 from .rows import Row
@@ -68,7 +68,7 @@ class RowChecker:
         )
         for code in result.errors:
             column = HEADER_OF[NIK_CODE_COLUMN.get(code, "nik")]
-            row.error(code, column, message_for(code, result.details.get(code)))
+            row.error(code, column, nik_message(code, result))
         for code in result.warnings:
             row.warn(code, HEADER_OF["nik"])
         earlier = self.first_row_of.setdefault(data.nik, row.number)
