@@ -86,6 +86,7 @@ def url_for(name: str, world) -> str | None:
     by_name = {
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "accounts:user_edit": {"pk": k["pk"]["user"]},
+        "accounts:user_first_password": {"pk": k["pk"]["user"]},
         "regions:village": {"code": k["village"]},
         "regions:hamlet_add": {"code": k["village"]},
         "programs:detail": {"code": k["code"]},
