@@ -187,6 +187,16 @@ def _set_declared(membership: Membership, data: PersonData) -> None:
         setattr(membership, name, value)
 
 
+# django-simple-history keeps a change's reason in 100 characters.
+HISTORY_REASON_MAX = 100
+
+
+def history_reason(text: str) -> str:
+    """A reason as the history keeps it: whole when it fits, else cut with an ellipsis."""
+    text = str(text)
+    return text if len(text) <= HISTORY_REASON_MAX else text[: HISTORY_REASON_MAX - 1] + "…"
+
+
 def _reason_needed(program, by, reason: str) -> str:
     """Refuses changes to a closed programme, and past verification to anyone but an administrator with a
     reason; returns the reason to keep in the audit trail."""
@@ -209,7 +219,7 @@ def _back_to_queue(membership: Membership, reason: str) -> None:
     membership.verification_reason = ""
     membership.verified_by = None
     membership.verified_at = None
-    membership._change_reason = reason  # type: ignore[attr-defined]
+    membership._change_reason = history_reason(reason)  # type: ignore[attr-defined]
 
 
 def _correct_identity(*, person: Person, data: PersonData, office, by, reason: str) -> bool:
@@ -222,7 +232,7 @@ def _correct_identity(*, person: Person, data: PersonData, office, by, reason: s
     if not rules.may_correct_identity(person, office):
         raise field_error("full_name", message_for("identity_mismatch"), "identity_mismatch")
     _set_identity(person, data)
-    person._change_reason = reason or str(_("identity corrected"))  # type: ignore[attr-defined]
+    person._change_reason = history_reason(reason or str(_("identity corrected")))  # type: ignore[attr-defined]
     person.full_clean()
     person.save()
     for other in person.memberships.filter(verification=Verification.APPROVED).select_related("group"):
@@ -297,7 +307,7 @@ def member_register(
     )
     _set_declared(membership, data)
     if reason:
-        membership._change_reason = reason  # type: ignore[attr-defined]
+        membership._change_reason = history_reason(reason)  # type: ignore[attr-defined]
     membership.full_clean()
     membership.save()
     return membership
@@ -347,7 +357,7 @@ def member_update(
         if not rules.may_correct_identity(person, program.office):
             raise field_error("full_name", message_for("identity_mismatch"), "identity_mismatch")
         _set_identity(person, data)
-        person._change_reason = reason or str(_("identity corrected"))  # type: ignore[attr-defined]
+        person._change_reason = history_reason(reason or str(_("identity corrected")))  # type: ignore[attr-defined]
         person.full_clean()
         person.save()
     _set_declared(membership, data)
@@ -356,7 +366,7 @@ def member_update(
     if changed and membership.verification != Verification.PENDING:
         _back_to_queue(membership, reason or str(message_for("back_to_verification")))
     elif reason:
-        membership._change_reason = reason  # type: ignore[attr-defined]
+        membership._change_reason = history_reason(reason)  # type: ignore[attr-defined]
     new_warnings = _warnings_data(warnings)
     if new_warnings != membership.warnings:
         membership.warnings = new_warnings
