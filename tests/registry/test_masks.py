@@ -71,3 +71,13 @@ def test_no_nik_can_be_rebuilt_from_what_a_viewer_sees_and_exports(viewer, progr
         )
         for day_text in written:
             assert day_text not in everything
+
+
+def test_a_viewer_cannot_sort_by_nik_nor_search_part_of_one(viewer, program):
+    group, members = group_with_members(program, 3)
+    client = login(viewer)
+    url = reverse("registry:member_list")
+    assert list(client.get(url, {"q": members[0].person.nik[:10]}).context["page"]) == []
+    by_nik = [m.pk for m in client.get(url, {"sort": "nik"}).context["page"]]
+    by_name = [m.pk for m in client.get(url, {"sort": "name"}).context["page"]]
+    assert by_nik == by_name

@@ -36,6 +36,13 @@ MEMBER_SORTS = {
 CHUNK = 2000
 
 
+def member_sorts_for(user: Any) -> dict[str, list[str]]:
+    """The member sorts a user may use: ordering by NIK would let a role that sees it masked bisect it."""
+    if user.sees_full_nik:
+        return MEMBER_SORTS
+    return {key: fields for key, fields in MEMBER_SORTS.items() if key != "nik"}
+
+
 def sorted_by(qs, sort: str, allowed: dict[str, list[str]], default: str):
     """Orders ``qs`` by one of the ``allowed`` sort keys ("-key" descending); returns it and the key used."""
     key = sort.lstrip("-")
@@ -94,7 +101,7 @@ class MemberListReport(ReportGenerator):
 
     def queryset(self, user: Any, filters: dict):
         qs = selectors.membership_list_visible(user=user, filters=filters)
-        return sorted_by(qs, filters.get("sort") or "name", MEMBER_SORTS, "name")[0]
+        return sorted_by(qs, filters.get("sort") or "name", member_sorts_for(user), "name")[0]
 
     def columns(self, user: Any) -> list[Column]:
         return exports.member_columns(full=user.sees_full_nik)

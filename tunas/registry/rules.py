@@ -76,7 +76,7 @@ SELECTED_GROUP_STATUSES = (
     GroupStatus.MENTORED,
     GroupStatus.GRADUATED,
 )
-# Plausible categories (UU 40/2009 for youth): (category, test that makes it implausible, code, message).
+# The ages that make a category plausible (UU 40/2009 for youth): implausible_categories warns outside them.
 ELDERLY_FROM, YOUTH_UNTIL, RETIREE_FROM = 60, 30, 45
 
 

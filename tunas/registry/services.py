@@ -28,10 +28,6 @@ from .models import Group, GroupStatus, Membership, Person, Role, Verification, 
 if TYPE_CHECKING:
     from tunas.accounts.models import User
 
-# Kept importable from here for callers of the first release; the rules live in rules.py.
-OPEN_STATUSES = rules.OPEN_STATUSES
-SINGLE_ROLES = rules.SINGLE_ROLES
-
 
 @dataclass
 class PersonData:
@@ -222,12 +218,15 @@ def _back_to_queue(membership: Membership, reason: str) -> None:
     membership._change_reason = history_reason(reason)  # type: ignore[attr-defined]
 
 
-def _correct_identity(*, person: Person, data: PersonData, office, by, reason: str) -> bool:
+def _correct_identity(
+    *, person: Person, data: PersonData, office, reason: str, editing: Membership | None = None
+) -> bool:
     """Applies an identity correction by its owner office, or refuses it without showing the other record.
 
     Approved open registrations of the person go back to the verification queue: what was verified changed.
+    The registration being ``editing`` is left to its own edit, which sends it back the same way.
     """
-    if not _identity_differs(person, data):
+    if not (_identity_differs(person, data) or data.nik != person.nik):
         return False
     if not rules.may_correct_identity(person, office):
         raise field_error("full_name", message_for("identity_mismatch"), "identity_mismatch")
@@ -235,7 +234,10 @@ def _correct_identity(*, person: Person, data: PersonData, office, by, reason: s
     person._change_reason = history_reason(reason or str(_("identity corrected")))  # type: ignore[attr-defined]
     person.full_clean()
     person.save()
-    for other in person.memberships.filter(verification=Verification.APPROVED).select_related("group"):
+    others = person.memberships.filter(verification=Verification.APPROVED).select_related("group")
+    if editing is not None:
+        others = others.exclude(pk=editing.pk)
+    for other in others:
         if rules.group_is_open(other.group):
             _back_to_queue(other, str(message_for("back_to_verification")))
             other.version += 1
@@ -301,7 +303,7 @@ def member_register(
         person.full_clean()
         person.save()
     else:
-        _correct_identity(person=person, data=data, office=program.office, by=by, reason=reason)
+        _correct_identity(person=person, data=data, office=program.office, reason=reason)
     membership = Membership(
         program=program, group=group, person=person, role=role, warnings=_warnings_data(warnings)
     )
@@ -353,13 +355,7 @@ def member_update(
     if errors:
         raise problems_to_validation_error(errors)
     _check_single_role(membership.group, role, exclude_membership_id=membership.pk)
-    if _identity_differs(person, data) or data.nik != person.nik:
-        if not rules.may_correct_identity(person, program.office):
-            raise field_error("full_name", message_for("identity_mismatch"), "identity_mismatch")
-        _set_identity(person, data)
-        person._change_reason = history_reason(reason or str(_("identity corrected")))  # type: ignore[attr-defined]
-        person.full_clean()
-        person.save()
+    _correct_identity(person=person, data=data, office=program.office, reason=reason, editing=membership)
     _set_declared(membership, data)
     membership.role = role
     changed = rules.verified_fields_changed(before, _snapshot(membership))

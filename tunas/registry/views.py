@@ -52,9 +52,6 @@ from .models import Group, GroupStatus, Membership, Verification
 PAGE_SIZE = 25
 QUEUE_PAGE_SIZE = 10
 
-GROUP_SORTS = reports.GROUP_SORTS
-MEMBER_SORTS = reports.MEMBER_SORTS
-
 
 # Permissions ------------------------------------------------------------------------------------------------
 
@@ -112,10 +109,6 @@ def _error_messages(request, exc: ValidationError) -> None:
             messages.error(request, coded_message(str(text), error.code or "value_invalid"))
 
 
-def _sorted(qs, sort: str, allowed: dict[str, list[str]], default: str):
-    return reports.sorted_by(qs, sort, allowed, default)
-
-
 def _filters(form) -> dict:
     return form.cleaned_data if form.is_valid() else {}
 
@@ -133,7 +126,7 @@ def groups_tab_context(request: AuthenticatedHttpRequest, program: Program) -> d
     form = ProgramGroupsFilterForm(request.GET or None)
     filters = _filters(form)
     qs = selectors.group_list_visible(user=user, program=program, filters=filters)
-    qs, sort = _sorted(qs, request.GET.get("sort", "name"), GROUP_SORTS, "name")
+    qs, sort = reports.sorted_by(qs, request.GET.get("sort", "name"), reports.GROUP_SORTS, "name")
     return {
         "can_read_registry": selectors.may_read_registry(user),
         "groups_page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
@@ -152,7 +145,9 @@ def participants_tab_context(request: AuthenticatedHttpRequest, program: Program
     form = ProgramMembersFilterForm(request.GET or None)
     filters = _filters(form)
     qs = selectors.membership_list_visible(user=user, program=program, filters=filters)
-    qs, sort = _sorted(qs, request.GET.get("sort", "group"), MEMBER_SORTS, "group")
+    qs, sort = reports.sorted_by(
+        qs, request.GET.get("sort", "group"), reports.member_sorts_for(request.user), "group"
+    )
     return {
         "can_verify": rules.may_verify(user),
         "members_page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
@@ -168,7 +163,7 @@ def participants_tab_context(request: AuthenticatedHttpRequest, program: Program
 def _group_list_queryset(request):
     form = GroupFilterForm(request.GET or None, user=request.user)
     qs = selectors.group_list_visible(user=request.user, filters=_filters(form))
-    qs, sort = _sorted(qs, request.GET.get("sort", "program"), GROUP_SORTS, "program")
+    qs, sort = reports.sorted_by(qs, request.GET.get("sort", "program"), reports.GROUP_SORTS, "program")
     return form, qs, sort
 
 
@@ -279,7 +274,9 @@ def group_detail(request, pk: int):
 def _member_list_queryset(request):
     form = MemberFilterForm(request.GET or None, user=request.user)
     qs = selectors.membership_list_visible(user=request.user, filters=_filters(form))
-    qs, sort = _sorted(qs, request.GET.get("sort", "name"), MEMBER_SORTS, "name")
+    qs, sort = reports.sorted_by(
+        qs, request.GET.get("sort", "name"), reports.member_sorts_for(request.user), "name"
+    )
     return form, qs, sort
 
 
