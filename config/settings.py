@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "tunas.accounts",
     "tunas.programs",
     "tunas.registry",
+    "tunas.training",
+    "tunas.aid",
+    "tunas.catalog",
     # Listed last: the demo loads through every app above.
     "tunas.demo",
 ]

@@ -14,6 +14,9 @@ urlpatterns = [
     path("program/", include("tunas.programs.urls")),
     path("laporan/", include("tunas.reports.urls")),
     path("", include("tunas.registry.urls")),
+    path("", include("tunas.training.urls")),
+    path("", include("tunas.aid.urls")),
+    path("", include("tunas.catalog.urls")),
     path("", include("tunas.core.urls")),
 ]
 if settings.DEBUG:

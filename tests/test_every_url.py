@@ -5,6 +5,8 @@ people, and no request ends in a server error."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,6 +35,25 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_done",
 }
+
+
+def _app_url_modules():
+    """Each app's tests may add ``every_url.py``: ``PUBLIC`` (names open to anyone) and
+    ``extend(world) -> {url name: kwargs}`` (creating what its URLs point at)."""
+    import tests
+
+    for info in pkgutil.iter_modules(tests.__path__):
+        if info.ispkg:
+            try:
+                yield importlib.import_module(f"tests.{info.name}.every_url")
+            except ModuleNotFoundError:
+                continue
+
+
+APP_URL_MODULES = list(_app_url_modules())
+for _module in APP_URL_MODULES:
+    PUBLIC |= set(getattr(_module, "PUBLIC", set()))
+
 ROLES = ["admin_user", "officer", "verifier", "mentor", "viewer", "instructor", "group_rep"]
 RESTRICTED = {"mentor", "viewer", "instructor", "group_rep"}
 
@@ -71,14 +92,22 @@ def world(program, officer, verifier, gianyar, tmp_path):
         "code": program.code,
         "village": "51.05.03.1008",
     }
-    return {
+    world = {
         "program": program,
         "group": group,
         "member": member,
         "job": job,
         "other": other,
         "kwargs": kwargs,
+        "officer": officer,
+        "gianyar_program": other_program,
     }
+    world["by_name"] = {}
+    # Texts of the Gianyar office's records (app modules add theirs) that no Klungkung page may show.
+    world["foreign_texts"] = []
+    for module in APP_URL_MODULES:
+        world["by_name"].update(module.extend(world))
+    return world
 
 
 def url_for(name: str, world) -> str | None:
@@ -111,6 +140,7 @@ def url_for(name: str, world) -> str | None:
     }
     member_pages.add("member_trail")
     short = name.split(":")[-1]
+    by_name.update(world["by_name"])
     if name in by_name:
         return reverse(name, kwargs=by_name[name])
     if name.startswith("registry:") and short in group_pages:
@@ -150,7 +180,7 @@ def _secrets(world) -> list[str]:
 
 def _gianyar_people(world) -> list[str]:
     other = world["other"]
-    return [other.person.full_name, other.person.nik, "Ukir Gianyar"]
+    return [other.person.full_name, other.person.nik, "Ukir Gianyar", *world["foreign_texts"]]
 
 
 @pytest.fixture

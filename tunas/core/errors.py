@@ -90,6 +90,18 @@ MESSAGES = {
     "date_order": _("The end date cannot be before the start date."),
 }
 
+
+def register_messages(messages: dict) -> None:
+    """An app adds its own codes (from its ``contributions.py`` or ``errors.py``); a code once published
+    keeps its meaning, so registering a different sentence under a known code is a start-up error."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    for code, text in messages.items():
+        if code in MESSAGES and MESSAGES[code] is not text:
+            raise ImproperlyConfigured(f"The error code {code!r} is already defined.")
+        MESSAGES[code] = text
+
+
 NIK_DETAILS = {
     ("nik_format", "length"): _("The NIK must be exactly 16 digits (spaces, dots and dashes are ignored)."),
     ("nik_format", "regency"): _("Digits 3 and 4 of the NIK (the regency code) cannot be 00."),

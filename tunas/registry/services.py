@@ -116,6 +116,26 @@ def group_save(*, group: Group, expected_version: int | None, by=None) -> Group:
     return group
 
 
+# The steps a selected group takes after verification, in order (training, aid handover, mentoring, done).
+GROUP_PROGRESS = list(rules.SELECTED_GROUP_STATUSES)
+
+
+@transaction.atomic
+def group_progress_to(*, group: Group, status: str, by=None, reason: str = "") -> Group:
+    """Moves a selected group forward to ``status`` (trained, equipped, mentored, graduated); a group that
+    is already there or further stays where it is, and a group that was not selected cannot move."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    if group.status not in GROUP_PROGRESS or status not in GROUP_PROGRESS:
+        raise ValidationError(_("Only a selected group can move on."), code="value_invalid")
+    if GROUP_PROGRESS.index(status) <= GROUP_PROGRESS.index(group.status):
+        return group
+    group.status = status
+    reason = reason or str(GroupStatus(status).label)
+    group._change_reason = history_reason(reason)  # type: ignore[attr-defined]
+    save_versioned(group, expected_version=group.version)
+    return group
+
+
 def hamlet_resolve(*, village: Village | None, text: str, by=None) -> tuple[Hamlet | None, bool]:
     """The village's hamlet named ``text``, added to the village's list when new; None without a name."""
     text = " ".join((text or "").split())

@@ -1,0 +1,1 @@
+"""What the aid app shows on the layers below it."""

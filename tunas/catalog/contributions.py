@@ -1,0 +1,1 @@
+"""What the catalog app shows on the layers below it."""

@@ -1,0 +1,1 @@
+"""What the training app shows on the layers below it."""
