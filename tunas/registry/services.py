@@ -117,7 +117,7 @@ def group_save(*, group: Group, expected_version: int | None, by=None) -> Group:
 
 
 # The steps a selected group takes after verification, in order (training, aid handover, mentoring, done).
-GROUP_PROGRESS = list(rules.SELECTED_GROUP_STATUSES)
+GROUP_PROGRESS: list[str] = [str(s) for s in rules.SELECTED_GROUP_STATUSES]
 
 
 @transaction.atomic
