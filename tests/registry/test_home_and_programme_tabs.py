@@ -98,10 +98,10 @@ def test_the_groups_tab_searches_and_pages_keep_the_tab(as_officer, program):
     for i in range(3):
         GroupFactory(program=program, name=f"Jajan {i:02d}")
     response = tab(english(as_officer), program, "groups", q="Lontar")
-    assert response.context["groups_page"].paginator.count == 30
+    assert response.context["groups_page"].total.value == 30
     pagination = response.content.decode().split('aria-label="Pages"')[1]
     assert "tab=groups" in pagination and "q=Lontar" in pagination
-    assert "page=2" in pagination
+    assert "after=" in pagination and "page=" not in pagination
 
 
 def test_the_participants_tab_lists_members_and_filters_by_verification(as_officer, program, verifier):

@@ -63,7 +63,7 @@ def test_an_officer_of_another_regency_sees_no_klungkung_rows_in_lists_or_export
     name = world["member"].person.full_name
     for url in [reverse("registry:group_list"), reverse("registry:member_list")]:
         response = as_outsider.get(url)
-        assert response.context["page"].paginator.count == 0
+        assert response.context["page"].total.value == 0 and not response.context["page"].items
         assert name not in response.content.decode()
     for url in [reverse("registry:group_export"), reverse("registry:member_export")]:
         assert name.encode() not in as_outsider.get(url).content

@@ -66,6 +66,19 @@ def number(value: int | float | Decimal | None, lang: str | None = None) -> str:
     return sign + _group_digits(abs(whole), "." if _is_indonesian(lang) else ",")
 
 
+def approximate(value: int, lang: str | None = None) -> str:
+    """A large count as people say it: ``1,2 juta`` / ``1.2 million``; below a million, rounded to two
+    significant digits with separators (``45.000``)."""
+    indonesian = _is_indonesian(lang)
+    if value >= 1_000_000:
+        millions = (Decimal(value) / 1_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        text = f"{millions:.1f}".removesuffix(".0")
+        return f"{text.replace('.', ',')} juta" if indonesian else f"{text} million"
+    digits = len(str(value))
+    step = 10 ** max(digits - 2, 0)
+    return number(int(Decimal(value / step).quantize(Decimal("1"), rounding=ROUND_HALF_UP)) * step, lang)
+
+
 def percent(value: float | Decimal | None, lang: str | None = None) -> str:
     """One decimal, rounded half up: ``12,5%`` in Indonesian, ``12.5%`` in English."""
     amount = _decimal(value)

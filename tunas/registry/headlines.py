@@ -1,24 +1,17 @@
 """Headline numbers for the home page until the dashboards come: programmes, groups and people.
 
-Two aggregate queries whatever the size of the jurisdiction (a regency's handful of groups or the
-ministry's hundred thousand): one count of programmes, one pass over groups, their registrations and
-people. Nothing personal leaves this module, only counts.
+Two queries whatever the size of the jurisdiction (a regency's handful of groups or the ministry's hundred
+thousand): one count of programmes, one sum of the programmes' kept registry summaries. Nothing personal
+leaves this module, only counts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-
-from tunas.core.choices import Sex
 from tunas.programs.selectors import program_list_visible
 
-from .models import Group, GroupStatus, Verification
-from .selectors import registry_scope_q
-
-# A dissolved or rejected group, and a rejected member, are not part of the programmes' numbers.
-CLOSED_GROUPS = (GroupStatus.DISSOLVED, GroupStatus.REJECTED)
+from .selectors import summaries_visible
 
 
 @dataclass(frozen=True)
@@ -37,20 +30,16 @@ class Headlines:
 
 
 def headlines_visible(*, user) -> Headlines:
-    """Counts inside the user's jurisdiction: programmes; active groups; the people registered in them
-    (each person once, however many programmes they joined), women and men; and those verified."""
+    """Counts inside the user's jurisdiction: programmes; active groups; the registrations in them (a person
+    in two programmes counts in each), women and men; and those verified. Read from the programmes' kept
+    summaries (registry.counts): two queries whatever the size."""
     programmes = program_list_visible(user=user).count()
-    member = Q(memberships__isnull=False) & ~Q(memberships__verification=Verification.REJECTED)
-    person = "memberships__person"
-    counts = (
-        Group.objects.filter(registry_scope_q(user))
-        .exclude(status__in=CLOSED_GROUPS)
-        .aggregate(
-            groups=Count("pk", distinct=True),
-            people=Count(person, distinct=True, filter=member),
-            women=Count(person, distinct=True, filter=member & Q(memberships__person__sex=Sex.FEMALE)),
-            men=Count(person, distinct=True, filter=member & Q(memberships__person__sex=Sex.MALE)),
-            verified=Count(person, distinct=True, filter=Q(memberships__verification=Verification.APPROVED)),
-        )
+    totals = summaries_visible(user=user)
+    return Headlines(
+        programmes=programmes,
+        groups=totals["groups"],
+        people=totals["members"],
+        women=totals["women"],
+        men=totals["men"],
+        verified=totals["approved"],
     )
-    return Headlines(programmes=programmes, **{key: value or 0 for key, value in counts.items()})

@@ -85,7 +85,10 @@ class Person(TimeStamped, Versioned):
         ordering = ["full_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["name_key", "birth_date"], name="person_name_birth")]
+        indexes = [
+            models.Index(fields=["name_key", "birth_date"], name="person_name_birth"),
+            models.Index(fields=["full_name", "id"], name="person_sort_name"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -121,6 +124,17 @@ class GroupStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+COUNT_FIELDS = (
+    "member_count",
+    "pending_count",
+    "approved_count",
+    "rejected_count",
+    "women_count",
+    "men_count",
+    "warning_count",
+)
+
+
 class Group(TimeStamped, Versioned):
     """A business group (kelompok usaha) of one programme: ~10–20 people of one village and trade."""
 
@@ -149,8 +163,17 @@ class Group(TimeStamped, Versioned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # Counts of the group's registrations, kept current by registry.counts in the same transaction as every
+    # change to them, so lists and the queue read them instead of counting (COUNTS lists them).
+    member_count = models.PositiveIntegerField(_("members"), default=0, editable=False)
+    pending_count = models.PositiveIntegerField(default=0, editable=False)
+    approved_count = models.PositiveIntegerField(default=0, editable=False)
+    rejected_count = models.PositiveIntegerField(default=0, editable=False)
+    women_count = models.PositiveIntegerField(default=0, editable=False)
+    men_count = models.PositiveIntegerField(default=0, editable=False)
+    warning_count = models.PositiveIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=[*COUNT_FIELDS])
 
     class Meta:
         ordering = ["program", "name"]
@@ -158,6 +181,14 @@ class Group(TimeStamped, Versioned):
         verbose_name_plural = _("business groups")
         constraints = [
             models.UniqueConstraint("program", Lower("name"), name="group_name_unique_in_program"),
+        ]
+        # One index per sort the lists offer (name last, then the key), so a page is an index seek.
+        indexes = [
+            models.Index(fields=["name", "id"], name="group_sort_name"),
+            models.Index(fields=["business_type", "name", "id"], name="group_sort_type"),
+            models.Index(fields=["status", "name", "id"], name="group_sort_status"),
+            models.Index(fields=["member_count", "name", "id"], name="group_sort_members"),
+            models.Index(fields=["program", "name", "id"], name="group_sort_program"),
         ]
 
     def __str__(self) -> str:
@@ -253,7 +284,11 @@ class Membership(TimeStamped, Versioned):
                 name="one_open_registration_per_programme",
             ),
         ]
-        indexes = [models.Index(fields=["program", "verification"], name="membership_program_verif")]
+        indexes = [
+            models.Index(fields=["program", "verification"], name="membership_program_verif"),
+            models.Index(fields=["verification", "id"], name="membership_sort_verif"),
+            models.Index(fields=["group", "id"], name="membership_group_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} ({self.group})"
@@ -345,3 +380,33 @@ class ImportJob(TimeStamped):
     @property
     def progress_percent(self) -> int:
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class ProgramSummary(models.Model):
+    """A programme's registry counts, kept current by registry.counts in the same transaction as every
+    registration, decision and group change, so the home page and the programme tabs never count rows.
+    ``python manage.py rebuild_counts`` recomputes them from the rows."""
+
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.CASCADE, primary_key=True, related_name="registry_summary"
+    )
+    groups = models.PositiveIntegerField(default=0)  # not dissolved or rejected
+    groups_waiting = models.PositiveIntegerField(default=0)  # forming, with members
+    groups_selected = models.PositiveIntegerField(default=0)
+    groups_undersized = models.PositiveIntegerField(default=0)
+    members = models.PositiveIntegerField(default=0)  # registrations not rejected, in open groups
+    women = models.PositiveIntegerField(default=0)
+    men = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)  # all waiting registrations
+    pending_in_queue = models.PositiveIntegerField(default=0)  # waiting, in forming or verified groups
+    approved = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    open_warnings = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("programme registry summary")
+        verbose_name_plural = _("programme registry summaries")
+
+    def __str__(self) -> str:
+        return f"{self.program_id}"

@@ -26,12 +26,14 @@ GROUP_SORTS = {
     "members": ["member_count", "name"],
     "status": ["status", "name"],
 }
+# Each sort reads an index in order (see the models' indexes) so that a page is a seek, not a sort of the
+# whole jurisdiction: within a group by name, within a decision by order of registration.
 MEMBER_SORTS = {
     "name": ["person__full_name"],
     "nik": ["person__nik"],
-    "group": ["group__name", "person__full_name"],
-    "program": ["program__code", "group__name", "person__full_name"],
-    "verification": ["verification", "person__full_name"],
+    "group": ["group__name", "group_id", "person__full_name"],
+    "program": ["program__code", "group__name", "group_id", "person__full_name"],
+    "verification": ["verification"],
 }
 CHUNK = 2000
 

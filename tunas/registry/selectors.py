@@ -6,19 +6,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from tunas.accounts.roles import ROLES_READING_JURISDICTION
 from tunas.core.errors import Problem, message_for
 from tunas.core.nik import normalize_nik, parse_nik
 from tunas.core.scoping import office_q
+from tunas.core.search import words_q
 from tunas.programs.models import Program
 from tunas.regions.selectors import district_exists
 
 from . import rules
 from .eligibility import Candidate, EligibilityContext, check_candidate
-from .models import Group, GroupStatus, Membership, Person, Role, Verification
+from .models import Group, GroupStatus, Membership, Person, ProgramSummary, Role, Verification
 
 # A mentor reads only assigned groups, and until the mentoring records exist that is none.
 JURISDICTION_READERS = tuple(ROLES_READING_JURISDICTION)
@@ -53,7 +54,8 @@ def may_read_registry(user) -> bool:
 
 
 def group_list_visible(*, user, program=None, filters: dict | None = None) -> QuerySet[Group]:
-    """Groups inside the user's jurisdiction with member counts, in one query whatever their number."""
+    """Groups inside the user's jurisdiction with their kept member counts, in one query whatever their
+    number."""
     filters = filters or {}
     qs = Group.objects.filter(registry_scope_q(user)).select_related("program", "village__district", "hamlet")
     if program is not None:
@@ -61,24 +63,19 @@ def group_list_visible(*, user, program=None, filters: dict | None = None) -> Qu
     elif program_code := filters.get("program"):
         qs = qs.filter(program__code=getattr(program_code, "code", program_code))
     if q := (filters.get("q") or "").strip():
-        qs = qs.filter(Q(name__icontains=q) | Q(village__name__icontains=q) | Q(hamlet__name__icontains=q))
+        qs = qs.filter(
+            words_q("name", q, lowered=False)
+            | words_q("village__name", q, lowered=False)
+            | words_q("hamlet__name", q, lowered=False)
+        )
     if status := filters.get("status"):
         qs = qs.filter(status=status)
     if business_type := filters.get("business_type"):
         qs = qs.filter(business_type=business_type)
     if district := filters.get("district"):
         qs = qs.filter(village__district_id=district)
-    return qs.annotate(
-        member_count=Count(
-            "memberships", filter=~Q(memberships__verification=Verification.REJECTED), distinct=True
-        ),
-        pending_count=Count(
-            "memberships", filter=Q(memberships__verification=Verification.PENDING), distinct=True
-        ),
-        approved_count=Count(
-            "memberships", filter=Q(memberships__verification=Verification.APPROVED), distinct=True
-        ),
-    )
+    # member_count, pending_count and approved_count are kept on the group (registry.counts).
+    return qs
 
 
 def group_get_visible(*, user, pk: int) -> Group:
@@ -143,7 +140,7 @@ def membership_list_visible(
             else:
                 qs = qs.none()
         else:
-            qs = qs.filter(Q(person__name_key__contains=q.lower()) | Q(person__full_name__icontains=q))
+            qs = qs.filter(words_q("person__name_key", q))
     if verification := filters.get("verification"):
         qs = qs.filter(verification=verification)
     if category := filters.get("category"):
@@ -266,23 +263,19 @@ def verification_queue_groups(*, user, program=None, show: str = "") -> QuerySet
         group_list_visible(user=user, program=program)
         .filter(status=GroupStatus.FORMING)
         .select_related("program__office")
-        .annotate(
-            rejected_count=Count(
-                "memberships", filter=Q(memberships__verification=Verification.REJECTED), distinct=True
-            )
-        )
+        .filter(Q(member_count__gt=0) | Q(rejected_count__gt=0))
     )
-    # The counts are annotated by group_list_visible (the type checker cannot see them, hence Q()).
-    qs = qs.filter(Q(member_count__gt=0) | Q(rejected_count__gt=0))
     if show == "waiting":
-        qs = qs.filter(Q(pending_count__gt=0))
+        qs = qs.filter(pending_count__gt=0)
     elif show == "decided":
         qs = qs.filter(Q(approved_count__gt=0) | Q(rejected_count__gt=0))
     elif show == "warnings":
         qs = qs.filter(pk__in=sorted(queue_group_ids_needing_a_look(user=user, program=program)))
-    return qs.order_by(  # type: ignore[misc]
-        Case(When(pending_count__gt=0, then=Value(0)), default=Value(1)), "program__code", "name"
-    )
+    return qs.order_by(*QUEUE_ORDER)
+
+
+# The queue shows the groups with the most members still waiting first, then by programme and name.
+QUEUE_ORDER = ("-pending_count", "program__code", "name", "pk")
 
 
 def pending_members_of(*, groups) -> dict[int, list[Membership]]:
@@ -449,13 +442,12 @@ def group_verification_counts(*, group) -> dict[str, int]:
 
 
 def queue_waiting_count(*, user, program_code: str = "") -> int:
-    """Members of forming groups waiting for a decision, as the queue's heading counts them: one query."""
-    qs = Membership.objects.filter(
-        registry_scope_q(user), verification=Verification.PENDING, group__status=GroupStatus.FORMING
-    )
+    """Members of forming groups waiting for a decision, as the queue's heading counts them: one sum over the
+    groups' kept counts."""
+    qs = Group.objects.filter(registry_scope_q(user), status=GroupStatus.FORMING)
     if program_code:
         qs = qs.filter(program__code=program_code)
-    return qs.count()
+    return qs.aggregate(n=Sum("pending_count"))["n"] or 0
 
 
 def late_members(*, user, program=None, limit: int = 50) -> list[Membership]:
@@ -472,27 +464,43 @@ def late_members(*, user, program=None, limit: int = 50) -> list[Membership]:
     )
 
 
+def summaries_visible(*, user) -> dict[str, int]:
+    """The registry summaries of every programme in the user's jurisdiction, added up: one query over the
+    programmes (a few thousand nationally), never over their people."""
+    if not may_read_registry(user):
+        return dict.fromkeys(SUMMARY_FIELDS, 0)
+    totals = ProgramSummary.objects.filter(office_q(user, "program__office")).aggregate(
+        **{name: Sum(name) for name in SUMMARY_FIELDS}
+    )
+    return {name: value or 0 for name, value in totals.items()}
+
+
+SUMMARY_FIELDS = (
+    "groups",
+    "groups_waiting",
+    "groups_selected",
+    "members",
+    "women",
+    "men",
+    "pending_in_queue",
+    "approved",
+    "open_warnings",
+)
+
+
 def pending_member_count(*, user) -> int:
     """Members of forming or verified groups still waiting for a verifier's decision."""
-    return (
-        Membership.objects.filter(registry_scope_q(user), verification=Verification.PENDING)
-        .filter(group__status__in=[GroupStatus.FORMING, GroupStatus.VERIFIED])
-        .count()
-    )
+    return summaries_visible(user=user)["pending_in_queue"]
 
 
 def groups_awaiting_verification_count(*, user) -> int:
     """Forming groups that have members: they wait for the verification team."""
-    return (
-        Group.objects.filter(registry_scope_q(user), status=GroupStatus.FORMING, memberships__isnull=False)
-        .distinct()
-        .count()
-    )
+    return summaries_visible(user=user)["groups_waiting"]
 
 
 def open_warning_count(*, user) -> int:
     """Members whose possible-duplicate warnings still wait for an officer."""
-    return Membership.objects.filter(registry_scope_q(user)).filter(open_warnings_q()).count()
+    return summaries_visible(user=user)["open_warnings"]
 
 
 def selection_record(*, program) -> dict:

@@ -21,7 +21,7 @@ from tunas.regions.models import Hamlet, Village
 from tunas.regions.selectors import district_exists
 from tunas.regions.services import hamlet_get_or_create
 
-from . import rules, selectors
+from . import counts, rules, selectors
 from .eligibility import Candidate, EligibilityContext, check_candidate
 from .models import Group, GroupStatus, Membership, Person, Role, Verification, name_key
 
@@ -113,6 +113,7 @@ def group_save(*, group: Group, expected_version: int | None, by=None) -> Group:
     if group.hamlet is not None and group.hamlet.village_id != group.village_id:
         raise field_error("hamlet", _("The hamlet does not belong to the chosen village."), "value_invalid")
     save_versioned(group, expected_version=expected_version)
+    counts.refresh(groups=[group.pk])
     return group
 
 
@@ -133,6 +134,7 @@ def group_progress_to(*, group: Group, status: str, by=None, reason: str = "") -
     reason = reason or str(GroupStatus(status).label)
     group._change_reason = history_reason(reason)  # type: ignore[attr-defined]
     save_versioned(group, expected_version=group.version)
+    counts.refresh(groups=[group.pk])
     return group
 
 
@@ -332,6 +334,7 @@ def member_register(
         membership._change_reason = history_reason(reason)  # type: ignore[attr-defined]
     membership.full_clean()
     membership.save()
+    counts.refresh_people([person.pk])
     return membership
 
 
@@ -389,6 +392,7 @@ def member_update(
         membership.warnings_resolved_by = None
     membership.full_clean()
     save_versioned(membership, expected_version=expected_version)
+    counts.refresh_people([membership.person_id])
     return membership
 
 
@@ -472,11 +476,12 @@ def member_verify(
     if expected_version is None:
         membership.version += 1
         membership.save()
-        return membership
-    try:
-        save_versioned(membership, expected_version=expected_version)
-    except ConflictError:
-        raise ConflictError(_decided_meanwhile(Membership.objects.get(pk=membership.pk))) from None
+    else:
+        try:
+            save_versioned(membership, expected_version=expected_version)
+        except ConflictError:
+            raise ConflictError(_decided_meanwhile(Membership.objects.get(pk=membership.pk))) from None
+    counts.refresh(groups=[membership.group_id])
     return membership
 
 
@@ -522,6 +527,7 @@ def group_verify(*, group: Group, approve: bool, reason: str, by: User | None) -
     group.version += 1
     group.save()
     _release_or_hold_places(group)
+    counts.refresh(groups=[group.pk])
     return group
 
 
@@ -561,6 +567,7 @@ def membership_warnings_resolve(*, membership: Membership, by) -> Membership:
         raise ValidationError(_("This member has no warnings to resolve."), code="value_invalid")
     membership.warnings_resolved_by = by
     membership.save(update_fields=["warnings_resolved_by", "updated_at"])
+    counts.refresh(groups=[membership.group_id])
     return membership
 
 
@@ -573,7 +580,9 @@ def membership_remove(*, membership: Membership, by=None) -> None:
             code="value_invalid",
         )
     _check_group_open(membership.group)
+    group_id = membership.group_id
     membership.delete()
+    counts.refresh(groups=[group_id])
 
 
 @dataclass

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit, urlunsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from tunas.core.choices import TargetCategory
 from tunas.core.errors import ConflictError, message_for
 from tunas.core.http import AuthenticatedHttpRequest
 from tunas.core.nik import parse_nik
+from tunas.core.pagination import list_page
 from tunas.programs.models import Program
 from tunas.programs.selectors import program_get_visible
 from tunas.regions.models import Hamlet
@@ -129,7 +129,7 @@ def groups_tab_context(request: AuthenticatedHttpRequest, program: Program) -> d
     qs, sort = reports.sorted_by(qs, request.GET.get("sort", "name"), reports.GROUP_SORTS, "name")
     return {
         "can_read_registry": selectors.may_read_registry(user),
-        "groups_page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "groups_page": list_page(request, qs, ordering=qs.query.order_by, size=PAGE_SIZE),
         "sort": sort,
         "filters": form,
         "filtered": bool(filters.get("q") or filters.get("status")),
@@ -150,7 +150,7 @@ def participants_tab_context(request: AuthenticatedHttpRequest, program: Program
     )
     return {
         "can_verify": rules.may_verify(user),
-        "members_page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "members_page": list_page(request, qs, ordering=qs.query.order_by, size=PAGE_SIZE),
         "sort": sort,
         "filters": form,
         "filtered": bool(filters.get("q") or filters.get("verification")),
@@ -176,7 +176,7 @@ def group_list(request):
         request,
         "registry/group_list.html",
         {
-            "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": list_page(request, qs, ordering=qs.query.order_by, size=PAGE_SIZE),
             "filters": form,
             "sort": sort,
             "filtered": _has_filters(request, ["q", "program", "status", "business_type", "district"]),
@@ -289,7 +289,7 @@ def member_list(request):
         request,
         "registry/member_list.html",
         {
-            "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": list_page(request, qs, ordering=qs.query.order_by, size=PAGE_SIZE),
             "filters": form,
             "sort": sort,
             "filtered": _has_filters(
@@ -694,7 +694,7 @@ def verification_queue(request):
     chosen = next((p for p in programs if p.code == request.GET.get("program")), None)
     show = _queue_show(request.GET.get("show"))
     groups_qs = selectors.verification_queue_groups(user=user, program=chosen, show=show)
-    page = Paginator(groups_qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, groups_qs, ordering=selectors.QUEUE_ORDER, size=QUEUE_PAGE_SIZE)
     groups = list(page)
     members = selectors.queue_members_of(groups=groups)
     # Members who joined a group after it was verified wait as well, shown apart.
@@ -720,7 +720,7 @@ def verification_queue(request):
             "chosen": chosen,
             "show": show,
             "show_choices": _queue_show_choices(),
-            "group_total": page.paginator.count,
+            "group_total": page.total,
             "waiting_total": waiting_total,
             "late": [
                 QueueRow(m=m, check=checks[m.pk], may_change=rules.decision_may_change(m)) for m in late

@@ -29,3 +29,15 @@ def query_with(context: template.Context, **changes: object) -> str:
         else:
             params[key] = value
     return "?" + urlencode(sorted(params.lists()), doseq=True) if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def query_hidden(context: template.Context, drop: str = "") -> str:
+    """Hidden inputs for the current query string less ``drop`` (comma-separated): a form inside a list keeps
+    its filters."""
+    from django.utils.html import format_html_join
+
+    request = context["request"]
+    dropped = {name.strip() for name in drop.split(",") if name.strip()}
+    pairs = [(k, v) for k, values in request.GET.lists() if k not in dropped for v in values]
+    return format_html_join("", '<input type="hidden" name="{}" value="{}">', pairs)

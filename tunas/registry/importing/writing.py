@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tunas.regions.models import Hamlet
 
+from .. import counts
 from ..models import Membership, Person, Verification, name_key
 from ..rules import DECLARED_FIELDS, OPEN_STATUSES
 from .checks import Progress
@@ -64,6 +65,7 @@ def write_rows(
             created += _write_chunk(list(chunk), program, stamp)
             if progress:
                 progress(created, len(rows), "saving")
+        counts.refresh_program_groups(program.pk)
     return created
 
 
@@ -113,6 +115,7 @@ def _write_people(rows: list[Row], program: Program, stamp: Stamp) -> dict[int, 
         bulk_update(changed, [*UPDATABLE, "updated_at", "version"], batch_size=stamp.batch_size)
         write_history(Person, [p.pk for p in changed], history_type="~", stamp=stamp)
         _reverify(changed, stamp)
+        counts.refresh_people([p.pk for p in changed])  # their registrations in other programmes
     return person_of
 
 
