@@ -37,6 +37,7 @@ from tunas.reports.views import report_response
 
 from . import documents, reports, rules, selectors, services
 from .eligibility import Candidate, EligibilityContext, age_on, check_candidate
+from .extensions import sections_for
 from .forms import (
     DecisionForm,
     GroupFilterForm,
@@ -264,6 +265,7 @@ def group_detail(request, pk: int):
             "decidable": rules.group_is_decidable(group),
             "may_read_trail": rules.may_read_trail(request.user),
             "removable": removable,
+            "sections": sections_for(request, group),
         },
     )
 

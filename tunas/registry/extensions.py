@@ -1,0 +1,51 @@
+"""What other apps show on a group's page: its trainings, aid, mentoring, products.
+
+The registry defines this registry and draws it below the members; the apps above it (training, aid,
+mentoring, catalog) register their sections in their own ``contributions.py``. The registry never imports
+those apps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tunas.core.extensions import Label, Registry
+
+if TYPE_CHECKING:
+    from tunas.core.http import AuthenticatedHttpRequest
+
+    from .models import Group
+
+
+def _everyone(user: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class GroupSection:
+    """A card on the group page: ``template`` is drawn with the page's context plus ``context(...)``, whose
+    keys it reads under ``section`` (a section returning None is left out)."""
+
+    key: str
+    label: Label
+    order: int
+    template: str
+    context: Callable[[AuthenticatedHttpRequest, Group], dict | None]
+    visible_to: Callable[[Any], bool] = field(default=_everyone)
+
+
+group_sections: Registry[GroupSection] = Registry("group page sections")
+
+
+def sections_for(request: AuthenticatedHttpRequest, group: Group) -> list[tuple[GroupSection, dict]]:
+    """The sections this user sees on this group's page, each with its data, in order."""
+    shown = []
+    for section in group_sections:
+        if not section.visible_to(request.user):
+            continue
+        data = section.context(request, group)
+        if data is not None:
+            shown.append((section, data))
+    return shown
