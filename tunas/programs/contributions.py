@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from tunas.core.choices import TargetCategory
 from tunas.core.extensions import HomeCard, Label, NavItem, home_actions, home_cards, nav_items
 from tunas.core.http import AuthenticatedHttpRequest
+from tunas.reports.generators import reports
 
-from . import selectors
-from .dossier import program_section
+from . import ledger, selectors, views_ledger
+from .dossier import budget_section, program_section
 from .extensions import DossierSection, ProgramTab, StageCheck, dossier_sections, program_tabs, stage_checks
 from .models import Program, Stage
+from .reports import BudgetRealisationReport
 
 
 def _overview_context(request: AuthenticatedHttpRequest, program: Program) -> dict:
@@ -26,14 +28,10 @@ def _overview_context(request: AuthenticatedHttpRequest, program: Program) -> di
     }
 
 
-def _budget_context(request: AuthenticatedHttpRequest, program: Program) -> dict:
-    return {"budget_lines": list(program.budget_lines.all())}
-
-
 program_tabs.register(
     ProgramTab(
         key="overview",
-        label=_lazy("Overview"),
+        label=gettext_lazy("Overview"),
         order=0,
         template="programs/partials/_tab_overview.html",
         context=_overview_context,
@@ -42,14 +40,15 @@ program_tabs.register(
 program_tabs.register(
     ProgramTab(
         key="budget",
-        label=_lazy("Budget"),
+        label=gettext_lazy("Budget"),
         order=80,
         template="programs/partials/_tab_budget.html",
-        context=_budget_context,
+        context=views_ledger.budget_tab_context,
     )
 )
 
 dossier_sections.register(DossierSection(key="program", order=0, build=program_section))
+dossier_sections.register(DossierSection(key="budget", order=90, build=budget_section))
 
 
 def _planning_missing(program: Program) -> list[str]:
@@ -73,10 +72,10 @@ def _date_check(field: str, sentence: Label):
 stage_checks.register(StageCheck(key="planning", stage=Stage.PLANNING, order=0, missing=_planning_missing))
 # Lazy sentences: translated when the check runs, in the reader's language.
 for stage, field, sentence in [
-    (Stage.TRAINING, "training_start", _lazy("Set the training dates.")),
-    (Stage.AID, "aid_date", _lazy("Set the aid handover date.")),
-    (Stage.MENTORING, "mentoring_until", _lazy("Set the date mentoring runs until.")),
-    (Stage.EVALUATION, "evaluation_date", _lazy("Set the evaluation date.")),
+    (Stage.TRAINING, "training_start", gettext_lazy("Set the training dates.")),
+    (Stage.AID, "aid_date", gettext_lazy("Set the aid handover date.")),
+    (Stage.MENTORING, "mentoring_until", gettext_lazy("Set the date mentoring runs until.")),
+    (Stage.EVALUATION, "evaluation_date", gettext_lazy("Set the evaluation date.")),
 ]:
     stage_checks.register(
         StageCheck(key=f"{field}_set", stage=stage, order=0, missing=_date_check(field, sentence))
@@ -101,11 +100,28 @@ home_cards.register(
         visible_to=lambda user: user.reads_jurisdiction,
     )
 )
+
+
+def _budget_warnings(user: Any) -> dict | None:
+    rows = ledger.lines_past_warning(user=user)
+    return {"rows": rows} if rows else None
+
+
+home_cards.register(
+    HomeCard(
+        key="budget_warnings",
+        order=110,
+        kind="panel",
+        template="programs/partials/_home_budget_warnings.html",
+        build=_budget_warnings,
+        visible_to=lambda user: user.manages_programmes,
+    )
+)
 home_actions.register(
     NavItem(
         key="program_create",
         order=0,
-        label=_lazy("New programme"),
+        label=gettext_lazy("New programme"),
         url_name="programs:create",
         visible_to=lambda user: user.manages_programmes,
     )
@@ -114,8 +130,10 @@ nav_items.register(
     NavItem(
         key="programs",
         order=10,
-        label=_lazy("Programmes"),
+        label=gettext_lazy("Programmes"),
         url_name="programs:list",
         visible_to=lambda user: user.reads_jurisdiction,
     )
 )
+
+reports.register(BudgetRealisationReport())

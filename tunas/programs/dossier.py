@@ -6,6 +6,7 @@ Personal numbers appear masked only: the dossier leaves the office.
 from __future__ import annotations
 
 from .extensions import dossier_sections
+from .ledger import line_realisation, realisation_total, revision_list, spending_list
 from .models import Program
 
 
@@ -41,4 +42,43 @@ def program_section(program: Program) -> dict:
             name: (getattr(program, name).isoformat() if getattr(program, name) else None)
             for name in Program.STAGE_DATE_FIELDS
         },
+    }
+
+
+def budget_section(program: Program) -> dict:
+    """The budget as realised: per line planned and spent, the total, every entry and every revision.
+
+    Cancelled entries are listed with their reason and do not count in ``spent``.
+    """
+    lines = line_realisation(program=program)
+    total = realisation_total(lines)
+    return {
+        "lines": [{"name": r.name, "planned": r.planned, "spent": r.spent} for r in lines],
+        "planned": total.planned,
+        "spent": total.spent,
+        "realisation_pct": None if total.percent is None else float(total.percent),
+        "entries": [
+            {
+                "date": e.spent_on.isoformat(),
+                "line": e.budget_line.name,
+                "amount": e.amount,
+                "description": e.description,
+                "paid_for": e.paid_for,
+                "source": e.source,
+                "receipt": bool(e.receipt),
+                "cancelled": e.is_cancelled,
+                "cancel_reason": e.cancel_reason,
+            }
+            for e in spending_list(program=program).order_by("spent_on", "pk")
+        ],
+        "revisions": [
+            {
+                "line": r.line.name,
+                "old_planned": r.old_planned,
+                "new_planned": r.new_planned,
+                "reason": r.reason,
+                "at": r.at.isoformat(),
+            }
+            for r in revision_list(program=program).order_by("at", "pk")
+        ],
     }

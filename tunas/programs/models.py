@@ -289,3 +289,112 @@ class DocumentNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# The budget ledger: every rupiah spent, against its line (tunas/programs/ledger.py writes these) ------------
+
+
+def receipt_upload_to(instance: Spending, filename: str) -> str:
+    """``receipts/2026/05/<uuid>.pdf``: the uploader's file name stays out of the path."""
+    import uuid
+    from pathlib import PurePath
+
+    from django.utils import timezone
+
+    suffix = PurePath(filename).suffix.lower()
+    suffix = suffix if suffix in (".pdf", ".jpg", ".jpeg", ".png") else ""
+    return f"receipts/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def _private_storage():
+    # The private storage of tunas.reports (outside MEDIA_ROOT, no URL); a callable, so migrations do not
+    # record a path.
+    from tunas.reports.models import private_storage
+
+    return private_storage()
+
+
+class Spending(TimeStamped):
+    """One spending entry on a budget line. Never deleted: a mistake is cancelled with a reason."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="spendings", verbose_name=_("programme")
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="spendings", verbose_name=_("budget line")
+    )
+    spent_on = models.DateField(_("date"))
+    amount = models.BigIntegerField(_("amount (Rp)"), validators=[MinValueValidator(1)])
+    description = models.CharField(_("description"), max_length=300)
+    paid_for = models.CharField(_("paid for"), max_length=300, blank=True)
+    # What the entry paid for in machine form, e.g. "aid.purchase:12": the app's record behind it.
+    source = models.CharField(_("source record"), max_length=100, blank=True, db_index=True)
+    receipt = models.FileField(
+        _("receipt scan"), upload_to=receipt_upload_to, storage=_private_storage, max_length=255, blank=True
+    )
+    receipt_name = models.CharField(_("receipt file name"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-spent_on", "-pk"]
+        verbose_name = _("spending entry")
+        verbose_name_plural = _("spending entries")
+        constraints = [
+            # The database itself refuses a zero or negative amount, whatever path wrote it.
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="spending_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["budget_line", "cancelled_at"], name="spending_line_active")]
+
+    def __str__(self) -> str:
+        return f"{self.spent_on} {self.description}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def clean(self) -> None:
+        if self.budget_line_id and self.program_id and self.budget_line.program_id != self.program_id:
+            raise ValidationError(
+                {
+                    "budget_line": ValidationError(
+                        message_for("budget_line_foreign"), code="budget_line_foreign"
+                    )
+                }
+            )
+
+
+class BudgetRevision(models.Model):
+    """An administrator's change of a line's plan: old and new, why, who and when (kept for the audit)."""
+
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="revisions", verbose_name=_("budget line")
+    )
+    old_planned = models.BigIntegerField(_("old plan (Rp)"))
+    new_planned = models.BigIntegerField(_("new plan (Rp)"), validators=[MinValueValidator(0)])
+    reason = models.CharField(_("reason"), max_length=300)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("revised by")
+    )
+    at = models.DateTimeField(_("revised at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("budget revision")
+        verbose_name_plural = _("budget revisions")
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.old_planned} → {self.new_planned}"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tunas.accounts.roles import Role
 from tunas.core.concurrency import save_versioned
 from tunas.core.errors import message_for
+from tunas.core.formatting import rupiah
 from tunas.core.http import StaffUser
 
 from .lifecycle import missing_for_next_stage, next_stage, previous_stage
@@ -38,12 +39,48 @@ def program_save(
         )
     save_versioned(program, expected_version=expected_version)
     if budget_lines is not None:
-        program.budget_lines.all().delete()
-        BudgetLine.objects.bulk_create(
-            BudgetLine(program=program, name=name, planned=planned, position=i)
-            for i, (name, planned) in enumerate(lines)
-        )
+        _lines_save(program, lines)
     return program
+
+
+def _lines_save(program: Program, lines: list[tuple[str, int]]) -> None:
+    """Updates the lines in place, row by row: a line keeps its identity (and so its spending entries and
+    revisions); a line with spending is neither removed nor planned below what is spent on it."""
+    from .ledger import line_realisation
+
+    existing = {r.line.position: r for r in line_realisation(program=program) if r.line is not None}
+    kept = set()
+    for i, (name, planned) in enumerate(lines):
+        row = existing.get(i)
+        if row is None:
+            BudgetLine.objects.create(program=program, name=name, planned=planned, position=i)
+            continue
+        kept.add(i)
+        if planned < row.spent:
+            raise ValidationError(
+                {
+                    "budget_total": _(
+                        "The line “%(line)s” has %(spent)s spent already: its plan cannot go below it."
+                    )
+                    % {"line": row.name, "spent": rupiah(row.spent)}
+                },
+                code="plan_below_spent",
+            )
+        if (row.line.name, row.line.planned) != (name, planned):
+            row.line.name, row.line.planned = name, planned
+            row.line.save(update_fields=["name", "planned"])
+    for position, row in existing.items():
+        if position in kept:
+            continue
+        if row.spent or row.line.spendings.exists() or row.line.revisions.exists():
+            raise ValidationError(
+                {
+                    "budget_total": _("The line “%(line)s” has spending entries: it cannot be removed.")
+                    % {"line": row.name}
+                },
+                code="value_invalid",
+            )
+        row.line.delete()
 
 
 @transaction.atomic
