@@ -44,11 +44,10 @@ def test_a_mentor_is_told_no_group_is_assigned_yet_and_who_assigns_it(mentor):
     assert "Nothing waits for you now." not in html
 
 
-def test_an_instructor_is_told_no_session_is_assigned_yet(instructor):
+def test_an_instructor_is_told_no_session_of_theirs_is_today(instructor):
     html, context = home(instructor)
-    assert panels(context) == ["instructor_sessions"]
-    assert "No training session is assigned to you yet." in html
-    assert "The programme officer of Disperinaker Klungkung assigns instructors to training sessions." in html
+    assert panels(context) == ["sessions_today"]
+    assert "No session of yours today." in html
 
 
 def test_a_group_chair_is_told_no_group_is_linked_yet(group_rep):
@@ -67,13 +66,13 @@ def test_without_an_office_the_sentence_names_your_office(klungkung):
 def test_someone_with_two_roles_sees_both_cards(klungkung):
     user = _user(klungkung, Role.MENTOR, Role.INSTRUCTOR, username="serba.bisa")
     _html, context = home(user)
-    assert panels(context) == ["mentor_groups", "instructor_sessions"]
+    assert panels(context) == ["sessions_today", "mentor_groups"]
 
 
 def test_staff_roles_see_no_mentor_instructor_or_chair_card(admin_user, officer, verifier, viewer):
     for user in [admin_user, officer, verifier, viewer]:
         _html, context = home(user)
-        assert not {"mentor_groups", "instructor_sessions", "group_rep_group"} & set(panels(context)), user
+        assert not {"mentor_groups", "sessions_today", "group_rep_group"} & set(panels(context)), user
 
 
 def test_the_role_sentences_are_in_indonesian_by_default(mentor):

@@ -39,7 +39,8 @@ def test_an_officer_sees_groups_waiting_for_verification_and_open_duplicate_warn
     )
     MembershipFactory(group=GroupFactory(program=ProgramFactory(office=gianyar)), warnings=DUPLICATE)
     counts = needs(english(login(officer)))
-    assert counts == {"Groups waiting for verification": 5, "Members with unresolved duplicate warnings": 1}
+    expected = {"Groups waiting for verification": 5, "Members with unresolved duplicate warnings": 1}
+    assert {label: counts.get(label) for label in expected} == expected
 
 
 def test_the_home_cards_link_to_the_filtered_lists(officer, program):
@@ -60,15 +61,21 @@ def test_a_viewer_has_no_registry_work_waiting(viewer, program):
     assert needs(login(viewer)) == {}
 
 
-@pytest.mark.parametrize("rows", [3, 30])
-def test_the_home_page_issues_a_bounded_number_of_queries(
-    admin_user, program, rows, django_assert_max_num_queries
-):
-    for i in range(rows):
+def test_the_home_page_issues_the_same_few_queries_for_3_groups_as_for_30(admin_user, program):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def home_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert login(admin_user).get(reverse("core:home")).status_code == 200
+        return len(queries)
+
+    for i in range(3):
         group_with_members(program, 1, name=f"Kelompok {i:02d}")
-    client = login(admin_user)
-    with django_assert_max_num_queries(10):
-        assert client.get(reverse("core:home")).status_code == 200
+    few = home_queries()
+    for i in range(3, 30):
+        group_with_members(program, 1, name=f"Kelompok {i:02d}")
+    assert home_queries() == few <= 20
 
 
 # Programme tabs ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.conftest import login
 from tests.factories import GroupFactory
 from tunas.core.pagination import encode_cursor
-from tunas.registry import services
+from tunas.registry import counts, services
 from tunas.registry.models import Group, GroupStatus, Membership, ProgramSummary, Verification
 
 from .helpers import english, group_with_members, person_data
@@ -182,3 +182,31 @@ def test_a_selected_group_moves_on_but_never_back_and_keeps_its_counts(program, 
     forming = GroupFactory(program=program)
     with pytest.raises(Exception, match="selected"):
         services.group_progress_to(group=forming, status=GroupStatus.TRAINED, by=officer)
+
+
+def test_the_set_based_rebuild_finds_what_the_services_kept_in_a_mixed_world(program, officer, verifier):
+    from tests.factories import MembershipFactory, ProgramFactory
+
+    from .test_home_and_programme_tabs import DUPLICATE
+
+    other = ProgramFactory(office=program.office, code="KLK-LAIN-2025", fiscal_year=2025, group_size_min=3)
+    a, members = group_with_members(program, 4, by=officer)
+    services.member_verify(membership=members[0], approve=False, reason="ASN", by=verifier)
+    services.member_verify(membership=members[1], approve=True, reason="", by=verifier)
+    MembershipFactory(group=a, warnings=DUPLICATE)
+    MembershipFactory(group=GroupFactory(program=other, status=GroupStatus.DISSOLVED))
+    MembershipFactory(group=GroupFactory(program=other, status=GroupStatus.VERIFIED))
+    GroupFactory(program=other)
+
+    def snapshot():
+        groups = sorted(Group.objects.values_list("pk", *(f for f in recount(a)), "warning_count"))
+        summaries = sorted(
+            tuple(v for k, v in row.items() if k != "updated_at") for row in ProgramSummary.objects.values()
+        )
+        return groups, summaries
+
+    kept_by_services = snapshot()
+    Group.objects.update(member_count=7, warning_count=3)
+    ProgramSummary.objects.update(members=0, groups_undersized=9)
+    counts.rebuild_all()
+    assert snapshot() == kept_by_services

@@ -56,18 +56,6 @@ def _mentor(user: Any) -> dict:
     }
 
 
-def _instructor(user: Any) -> dict:
-    return {
-        "title": _("My training sessions"),
-        "empty": _("No training session is assigned to you yet."),
-        "who": _office_sentence(
-            user,
-            _("The programme officer of %(office)s assigns instructors to training sessions."),
-            _("The programme officer of your office assigns instructors to training sessions."),
-        ),
-    }
-
-
 def _group_rep(user: Any) -> dict:
     return {
         "title": _("My group"),
@@ -82,7 +70,6 @@ def _group_rep(user: Any) -> dict:
 
 for key, order, role, build in [
     ("mentor_groups", 60, Role.MENTOR, _mentor),
-    ("instructor_sessions", 61, Role.INSTRUCTOR, _instructor),
     ("group_rep_group", 62, Role.GROUP_REP, _group_rep),
 ]:
     home_cards.register(

@@ -49,3 +49,29 @@ def sections_for(request: AuthenticatedHttpRequest, group: Group) -> list[tuple[
         if data is not None:
             shown.append((section, data))
     return shown
+
+
+# Who reads a group without reading the whole jurisdiction (a mentor, their assigned groups) -----------------
+
+
+@dataclass(frozen=True)
+class GroupReaders:
+    """Groups a user reads by assignment rather than by jurisdiction: ``group_ids(user)`` is a query of
+    group ids (a subquery, never a list), or None when the user holds no such assignment."""
+
+    key: str
+    order: int
+    group_ids: Callable[[Any], Any]
+
+
+group_readers: Registry[GroupReaders] = Registry("group readers")
+
+
+def assigned_group_ids(user: Any):
+    """The union of the groups every registered reader gives this user, as subqueries; [] when none."""
+    found = []
+    for reader in group_readers:
+        ids = reader.group_ids(user)
+        if ids is not None:
+            found.append(ids)
+    return found

@@ -19,9 +19,10 @@ from tunas.regions.selectors import district_exists
 
 from . import rules
 from .eligibility import Candidate, EligibilityContext, check_candidate
+from .extensions import assigned_group_ids
 from .models import Group, GroupStatus, Membership, Person, ProgramSummary, Role, Verification
 
-# A mentor reads only assigned groups, and until the mentoring records exist that is none.
+# The roles that read the whole jurisdiction; a mentor reads only assigned groups (registry.extensions).
 JURISDICTION_READERS = tuple(ROLES_READING_JURISDICTION)
 
 # Group stages reached after verification: the group passed selection.
@@ -41,16 +42,25 @@ ROLE_ORDER = Case(
 )
 
 
-def registry_scope_q(user) -> Q:
-    """Rows (groups or memberships, both carry ``program``) the user may read; nothing for other roles."""
-    if user is None or not user.is_authenticated or not user.has_role(*JURISDICTION_READERS):
+def registry_scope_q(user, group_field: str = "pk") -> Q:
+    """Rows (groups, or memberships with ``group_field="group_id"``) the user may read: the jurisdiction's
+    for its readers, the assigned groups for a mentor (registry.extensions.group_readers), else nothing."""
+    if user is None or not user.is_authenticated:
         return Q(pk__in=[])
-    return office_q(user, "program__office")
+    if user.has_role(*JURISDICTION_READERS):
+        return office_q(user, "program__office")
+    assigned = Q(pk__in=[])
+    for ids in assigned_group_ids(user):
+        assigned |= Q(**{f"{group_field}__in": ids})
+    return assigned
 
 
 def may_read_registry(user) -> bool:
-    """Whether the user's roles open the registry pages at all (the rows are scoped separately)."""
-    return bool(user and user.is_authenticated and user.has_role(*JURISDICTION_READERS))
+    """Whether the user's roles open the registry pages at all (the rows are scoped separately): the
+    jurisdiction's readers, and users holding group assignments (a mentor)."""
+    if not (user and user.is_authenticated):
+        return False
+    return bool(user.has_role(*JURISDICTION_READERS) or assigned_group_ids(user))
 
 
 def group_list_visible(*, user, program=None, filters: dict | None = None) -> QuerySet[Group]:
@@ -121,7 +131,7 @@ def membership_list_visible(
     Only roles that see full NIKs may search by part of a NIK; others must type the whole number.
     """
     filters = filters or {}
-    qs = Membership.objects.filter(registry_scope_q(user)).select_related(
+    qs = Membership.objects.filter(registry_scope_q(user, "group_id")).select_related(
         "person", "village__district", "group", "program"
     )
     if program is not None:
@@ -155,7 +165,7 @@ def membership_list_visible(
 def membership_get_visible(*, user, pk: int) -> Membership:
     """One membership by id, or Membership.DoesNotExist when it lies outside what the user may read."""
     return (
-        Membership.objects.filter(registry_scope_q(user))
+        Membership.objects.filter(registry_scope_q(user, "group_id"))
         .select_related(
             "person",
             "village__district__regency",
@@ -183,7 +193,9 @@ def person_history(*, user, person) -> list[tuple[Membership | None, str]]:
     the role or the decision. Two queries.
     """
     visible = set(
-        Membership.objects.filter(registry_scope_q(user), person=person).values_list("pk", flat=True)
+        Membership.objects.filter(registry_scope_q(user, "group_id"), person=person).values_list(
+            "pk", flat=True
+        )
     )
     rows = (
         Membership.objects.filter(person=person)
@@ -228,7 +240,7 @@ def visible_memberships_of(*, user, people) -> dict[int, Membership]:
     """For each person, one membership the user may open (the latest), in one query."""
     found: dict[int, Membership] = {}
     rows = (
-        Membership.objects.filter(registry_scope_q(user), person__in=people)
+        Membership.objects.filter(registry_scope_q(user, "group_id"), person__in=people)
         .select_related("program")
         .order_by("person_id", "-program__fiscal_year", "-pk")
     )
@@ -453,7 +465,9 @@ def queue_waiting_count(*, user, program_code: str = "") -> int:
 def late_members(*, user, program=None, limit: int = 50) -> list[Membership]:
     """Members who joined a group after it was verified and wait for a decision: one query."""
     qs = Membership.objects.filter(
-        registry_scope_q(user), verification=Verification.PENDING, group__status=GroupStatus.VERIFIED
+        registry_scope_q(user, "group_id"),
+        verification=Verification.PENDING,
+        group__status=GroupStatus.VERIFIED,
     )
     if program is not None:
         qs = qs.filter(program=program)
@@ -467,12 +481,22 @@ def late_members(*, user, program=None, limit: int = 50) -> list[Membership]:
 def summaries_visible(*, user) -> dict[str, int]:
     """The registry summaries of every programme in the user's jurisdiction, added up: one query over the
     programmes (a few thousand nationally), never over their people."""
-    if not may_read_registry(user):
+    if not user.has_role(*JURISDICTION_READERS):
         return dict.fromkeys(SUMMARY_FIELDS, 0)
-    totals = ProgramSummary.objects.filter(office_q(user, "program__office")).aggregate(
-        **{name: Sum(name) for name in SUMMARY_FIELDS}
-    )
-    return {name: value or 0 for name, value in totals.items()}
+    # The home page asks for several of these numbers; the user object lives for one request.
+    cached = getattr(user, "_registry_summaries", None)
+    if cached is None:
+        totals = ProgramSummary.objects.filter(office_q(user, "program__office")).aggregate(
+            **{name: Sum(name) for name in SUMMARY_FIELDS}
+        )
+        cached = {name: value or 0 for name, value in totals.items()}
+        user._registry_summaries = cached
+    return cached
+
+
+def program_summary(*, program) -> ProgramSummary:
+    """The programme's kept registry counts (all zero before its first group): one query."""
+    return ProgramSummary.objects.filter(program=program).first() or ProgramSummary(program=program)
 
 
 SUMMARY_FIELDS = (

@@ -134,9 +134,7 @@ def groups_tab_context(request: AuthenticatedHttpRequest, program: Program) -> d
         "sort": sort,
         "filters": form,
         "filtered": bool(filters.get("q") or filters.get("status")),
-        "selected_groups": Group.objects.filter(
-            program=program, status__in=selectors.SELECTED_STATUSES
-        ).count(),
+        "selected_groups": selectors.program_summary(program=program).groups_selected,
     }
 
 
