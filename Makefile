@@ -16,7 +16,7 @@ RUN_ENV = DEBUG=0 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" ALLOWED_HOSTS=127.0.0.
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: run dev setup test test-browser check lint format messages bench clean
+.PHONY: run dev setup test test-browser check lint format messages bench bench-scale clean
 
 # Large imports run in the background: a task worker runs beside the web server and stops with it.
 run: setup
@@ -85,6 +85,10 @@ messages: $(STAMP)
 
 bench: $(STAMP) $(MO)
 	$(BIN)/python bench/run.py
+
+# The registry's pages at 10,000 and 1,000,000 people (BENCH_ARGS="--db sqlite" or "--quick" to change).
+bench-scale: $(STAMP) $(MO)
+	$(BIN)/python bench/scale_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static
