@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "tunas.registry",
     "tunas.training",
     "tunas.aid",
+    "tunas.mentoring",
     "tunas.catalog",
     # Listed last: the demo loads through every app above.
     "tunas.demo",

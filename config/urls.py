@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tunas.registry.urls")),
     path("", include("tunas.training.urls")),
     path("", include("tunas.aid.urls")),
+    path("", include("tunas.mentoring.urls")),
     path("", include("tunas.catalog.urls")),
     path("", include("tunas.core.urls")),
 ]

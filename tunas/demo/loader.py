@@ -9,6 +9,7 @@ from tunas.programs.services import program_advance
 from .aid import load_aid
 from .catalog import load_catalog
 from .foundation import DEMO_PASSWORD, DEMO_USERS, load_foundation
+from .mentoring import load_mentoring
 from .registry import load_registry
 from .training import load_training
 
@@ -20,7 +21,7 @@ StageStep = Callable[[Program, dict], None]
 STAGE_STEPS: dict[str, list[StageStep]] = {
     Stage.TRAINING: [load_training],
     Stage.AID: [load_aid],
-    Stage.MENTORING: [load_catalog],
+    Stage.MENTORING: [load_mentoring, load_catalog],
 }
 
 

@@ -1,0 +1,1 @@
+"""What the mentoring app shows on the layers below it."""
