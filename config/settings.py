@@ -286,6 +286,15 @@ IMPORT_STALE_AFTER_MINUTES = float(env("IMPORT_STALE_AFTER_MINUTES", "10"))
 
 # Exports of more rows than this are written in the background (a progress page, then a download link).
 EXPORT_INLINE_MAX_ROWS = int(env("EXPORT_INLINE_MAX_ROWS", "5000"))
+# Uploads: receipts of spending; handover photos, signed scans and accountability-report receipts (bytes;
+# images larger than AID_IMAGE_MAX_PIXELS are refused as decompression bombs, then kept at most
+# AID_IMAGE_MAX_SIDE pixels wide or high).
+RECEIPT_MAX_BYTES = int(env("RECEIPT_MAX_BYTES", str(10 * 1024 * 1024)))
+AID_UPLOAD_MAX_BYTES = int(env("AID_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+AID_IMAGE_MAX_PIXELS = int(env("AID_IMAGE_MAX_PIXELS", "40000000"))
+AID_IMAGE_MAX_SIDE = int(env("AID_IMAGE_MAX_SIDE", "1600"))
+# The address printed on certificates' and posters' QR codes, which are read away from any web request.
+TUNAS_PUBLIC_URL = env("TUNAS_PUBLIC_URL", "http://127.0.0.1:8000")
 # Background export files are deleted after this many hours (manage.py purge_exports, from cron).
 EXPORT_RETENTION_HOURS = float(env("EXPORT_RETENTION_HOURS", "24"))
 

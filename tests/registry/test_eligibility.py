@@ -15,7 +15,7 @@ from tunas.core.errors import message_for
 from tunas.registry import services
 from tunas.registry.eligibility import EligibilityContext, add_months, age_on, check_candidate
 from tunas.registry.models import GroupStatus, Membership, Verification
-from tunas.registry.services import member_register, member_update
+from tunas.registry.services import member_register, member_update, member_verify
 
 from .helpers import BATUBULAN_GIANYAR, person_data
 
@@ -209,6 +209,24 @@ def test_aid_thirteen_months_back_from_the_aid_date_is_no_obstacle(program, klun
     assert check(program, data)[0] == {}
 
 
+def test_a_recorded_handover_dates_the_aid_instead_of_the_programmes_planned_aid_date(program, klungkung):
+    """Planned for January 2026 (13 months back: no obstacle), handed over in March 2026: recent aid."""
+    from tunas.registry.extensions import AidDateSource, aid_date_sources
+    from tunas.registry.models import Membership
+
+    data = person_data()
+    other = _member_of_other_programme(klungkung, data.nik, aid_date=dt.date(2026, 1, 1))
+    group_id = Membership.objects.get(program=other).group_id
+    late = AidDateSource(
+        key="test_late",
+        order=99,
+        dates=lambda ids: {group_id: dt.date(2026, 3, 2)} if group_id in ids else {},
+    )
+    with aid_date_sources.register_temporarily(late):
+        assert check(program, data)[0] == {"recent_aid": "nik"}
+    assert check(program, data)[0] == {}
+
+
 def test_aid_from_another_office_counts_too(program, gianyar):
     data = person_data()
     _member_of_other_programme(gianyar, data.nik, aid_date=dt.date(2026, 6, 1))
@@ -369,7 +387,7 @@ def test_rejected_members_free_their_place_in_the_group(klungkung):
     program = ProgramFactory(office=klungkung, group_size_min=1, group_size_max=1)
     group = GroupFactory(program=program)
     m = member_register(group=group, data=person_data())
-    Membership.objects.filter(pk=m.pk).update(verification=Verification.REJECTED)
+    member_verify(membership=m, approve=False, reason="Pegawai negeri", by=None)
     assert member_register(group=group, data=person_data()).pk
 
 

@@ -51,3 +51,12 @@ def test_a_registered_section_is_drawn_on_the_group_page_for_whom_it_is_visible(
     assert "Products of Lontar Besang" in page and 'id="section-test_products"' in page
     assert 'id="section-test_nothing"' not in page
     assert "Products of Lontar Besang" not in hidden
+
+
+def test_the_group_page_shows_its_trainings_and_its_aid_to_the_office(officer, program):
+    from tests.registry.helpers import english
+
+    group = GroupFactory(program=program, name="Lontar Besang")
+    page = english(login(officer)).get(reverse("registry:group_detail", args=[group.pk])).content.decode()
+    assert 'id="section-trainings"' in page and "No training planned for this group yet." in page
+    assert 'id="section-aid"' in page and reverse("aid:group_aid", args=[group.pk]) in page

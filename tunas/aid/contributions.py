@@ -13,6 +13,7 @@ from tunas.core.extensions import HomeCard, home_cards
 from tunas.programs.extensions import DossierSection, ProgramTab, StageCheck, dossier_sections, program_tabs
 from tunas.programs.extensions import stage_checks as checks
 from tunas.programs.models import AidForm, Program, Stage
+from tunas.registry.extensions import AidDateSource, GroupSection, aid_date_sources, group_sections
 from tunas.reports.generators import reports
 
 from . import errors as _errors  # noqa: F401 - registers the app's error codes
@@ -96,3 +97,29 @@ home_cards.register(
 )
 
 reports.register(AidDistributionReport())
+
+# The group page and the double-aid rule -------------------------------------------------------------------
+
+
+def _group_aid(request: Any, group: Any) -> dict | None:
+    from .models import Handover
+
+    handovers = list(Handover.objects.filter(group=group).order_by("handed_on", "pk"))
+    return {"handovers": handovers, "assets": len(selectors.group_assets(group=group))}
+
+
+group_sections.register(
+    GroupSection(
+        key="aid",
+        label=_lazy("Aid"),
+        order=40,
+        template="aid/partials/_group_section.html",
+        context=_group_aid,
+        visible_to=selectors.may_read_aid,
+    )
+)
+aid_date_sources.register(
+    AidDateSource(
+        key="aid", order=10, dates=lambda group_ids: selectors.aid_dates_by_group(group_ids=group_ids)
+    )
+)

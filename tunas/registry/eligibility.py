@@ -8,12 +8,12 @@ queries as a single form.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from tunas.core.formatting import date_long
 from tunas.programs.models import Stage
 
 from . import rules
+from .extensions import aid_dates
 from .models import GroupStatus, Membership, Person, Verification, name_key
 
 CHUNK = 2000
@@ -77,6 +78,7 @@ _REGISTRATION_FIELDS = (
     "program__fiscal_year",
     "program__status",
     "group__name",
+    "group_id",
 )
 
 
@@ -94,6 +96,7 @@ class _Registration:
     year: int
     status: str
     group_name: str
+    group_id: int
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
@@ -122,8 +125,13 @@ class EligibilityContext:
             others = Membership.objects.filter(person__nik__in=chunk)
             if exclude_membership_id is not None:
                 others = others.exclude(pk=exclude_membership_id)
-            for row in others.values_list(*_REGISTRATION_FIELDS):
-                self._note(program, _Registration(*row))
+            rows = [_Registration(*row) for row in others.values_list(*_REGISTRATION_FIELDS)]
+            handed_over = aid_dates(group_ids={r.group_id for r in rows if r.program_id != program.pk})
+            for r in rows:
+                if r.group_id in handed_over:
+                    # Aid received on the day it was handed over, not on the day it was planned.
+                    r = dataclasses.replace(r, aid_date=handed_over[r.group_id])
+                self._note(program, r)
         # Possible duplicates: another NIK with the same normalised name and birth date, or the same phone.
         self.people_by_name: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
         wanted = {(name_key(c.full_name), c.birth_date) for c in candidates if c.full_name and c.birth_date}
@@ -142,10 +150,9 @@ class EligibilityContext:
 
         self.group_sizes: dict[int, int] = {}
         self.group_villages: dict[int, str] = {}
-        for pk, village_id, n in (
-            program.groups.exclude(status=GroupStatus.DISSOLVED)
-            .annotate(n=Count("memberships", filter=~Q(memberships__verification=Verification.REJECTED)))
-            .values_list("pk", "village_id", "n")
+        # Each group's members not rejected, as kept on the group (registry.counts): no count of rows.
+        for pk, village_id, n in program.groups.exclude(status=GroupStatus.DISSOLVED).values_list(
+            "pk", "village_id", "member_count"
         ):
             self.group_sizes[pk] = n
             self.group_villages[pk] = village_id

@@ -75,3 +75,30 @@ def assigned_group_ids(user: Any):
         if ids is not None:
             found.append(ids)
     return found
+
+
+# When a group actually received its aid (the aid app's handovers and transfers) ------------------------------
+
+
+@dataclass(frozen=True)
+class AidDateSource:
+    """``dates(group_ids)`` gives the day each of those groups received its aid, for the groups it knows."""
+
+    key: str
+    order: int
+    dates: Callable[[set[int]], dict[int, Any]]
+
+
+aid_date_sources: Registry[AidDateSource] = Registry("aid date sources")
+
+
+def aid_dates(*, group_ids: set[int]) -> dict:
+    """The first day each group received aid, by any registered source; a group none of them knows keeps
+    its programme's aid date (records from before handovers were kept in Tunas)."""
+    found: dict = {}
+    if not group_ids:
+        return found
+    for source in aid_date_sources:
+        for group_id, day in source.dates(group_ids).items():
+            found[group_id] = min(found.get(group_id, day), day)
+    return found

@@ -13,6 +13,7 @@ from tunas.core.extensions import HomeCard, NavItem, home_actions, home_cards, n
 from tunas.programs.extensions import DossierSection, ProgramTab, StageCheck, dossier_sections, program_tabs
 from tunas.programs.extensions import stage_checks as checks
 from tunas.programs.models import Program, Stage
+from tunas.registry.extensions import GroupSection, group_sections
 from tunas.registry.rules import SELECTED_GROUP_STATUSES
 from tunas.reports.generators import reports
 
@@ -137,3 +138,36 @@ nav_items.register(
 
 reports.register(AttendanceRecapReport())
 reports.register(CertificatesReport())
+
+# The group page -------------------------------------------------------------------------------------------
+
+
+def _group_trainings(request: Any, group: Any) -> dict | None:
+    from django.db.models import Count, Q
+
+    from .models import CertificateStatus, Training
+
+    trainings = list(
+        Training.objects.filter(groups=group)
+        .select_related("village")
+        .annotate(
+            certified=Count(
+                "certificates",
+                filter=Q(certificates__membership__group=group, certificates__status=CertificateStatus.VALID),
+            )
+        )
+        .order_by("start_date", "pk")
+    )
+    return {"trainings": trainings}
+
+
+group_sections.register(
+    GroupSection(
+        key="trainings",
+        label=_lazy("Training"),
+        order=30,
+        template="training/partials/_group_section.html",
+        context=_group_trainings,
+        visible_to=selectors.may_read_training,
+    )
+)
