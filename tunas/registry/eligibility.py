@@ -136,8 +136,13 @@ class EligibilityContext:
         self.people_by_name: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
         wanted = {(name_key(c.full_name), c.birth_date) for c in candidates if c.full_name and c.birth_date}
         for chunk in _chunks(sorted({key for key, _birth in wanted})):
-            # Common names are shared by thousands: rows stream past, and only a candidate's own date stays.
-            people = Person.objects.filter(name_key__in=chunk).values_list("nik", "name_key", "birth_date")
+            # Common names are shared by thousands: the (name, birth date) index is read for the chunk's
+            # names and birth dates only, and of that small superset only a candidate's own pair stays.
+            keys = set(chunk)
+            births = sorted({birth for key, birth in wanted if key in keys})
+            people = Person.objects.filter(name_key__in=chunk, birth_date__in=births).values_list(
+                "nik", "name_key", "birth_date"
+            )
             for nik, key, birth in people.iterator(chunk_size=CHUNK):
                 if (key, birth) in wanted:
                     self.people_by_name[(key, birth)].add(nik)
