@@ -83,7 +83,9 @@ for stage, field, sentence in [
 
 
 def _programs_by_stage(user: Any) -> dict:
-    programs = list(selectors.program_list_visible(user=user).order_by("-fiscal_year", "code")[:20])
+    programs = selectors.with_group_counts(
+        list(selectors.program_list_visible(user=user).order_by("-fiscal_year", "code")[:20])
+    )
     by_stage: dict[str, list[Program]] = {}
     for program in programs:
         by_stage.setdefault(program.get_status_display(), []).append(program)

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from tunas.accounts.roles import Role
 from tunas.core.errors import ConflictError
 from tunas.core.http import AuthenticatedHttpRequest
+from tunas.core.pagination import list_page
 
 from . import lifecycle, selectors, services
 from .extensions import tabs_for
@@ -37,10 +37,9 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = filters.cleaned_data if filters.is_valid() else {}
     sort = request.GET.get("sort", "-fiscal_year")
     allowed = {"code", "-code", "fiscal_year", "-fiscal_year", "name", "-name", "status", "-status"}
-    qs = selectors.program_list_visible(user=request.user, filters=data).order_by(
-        sort if sort in allowed else "-fiscal_year", "code"
-    )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    qs = selectors.program_list_visible(user=request.user, filters=data)
+    page = list_page(request, qs, ordering=(sort if sort in allowed else "-fiscal_year", "code"), size=25)
+    selectors.with_group_counts(page.items)
     return render(
         request,
         "programs/list.html",

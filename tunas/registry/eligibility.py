@@ -143,7 +143,7 @@ class EligibilityContext:
             people = Person.objects.filter(name_key__in=chunk, birth_date__in=births).values_list(
                 "nik", "name_key", "birth_date"
             )
-            for nik, key, birth in people.iterator(chunk_size=CHUNK):
+            for nik, key, birth in people:
                 if (key, birth) in wanted:
                     self.people_by_name[(key, birth)].add(nik)
         self.people_by_phone: dict[str, set[str]] = defaultdict(set)

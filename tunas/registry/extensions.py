@@ -77,7 +77,7 @@ def assigned_group_ids(user: Any):
     return found
 
 
-# When a group actually received its aid (the aid app's handovers and transfers) ------------------------------
+# When a group actually received its aid (the aid app's handovers and transfers) -----------------------------
 
 
 @dataclass(frozen=True)

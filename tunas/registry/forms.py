@@ -333,7 +333,9 @@ class GroupFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["program"]).choices = program_choices(user)
+        cast(forms.ChoiceField, self.fields["program"]).choices = program_choices(
+            user, self.data.get("program", "") if self.is_bound else ""
+        )
         prefix = user.jurisdiction
         if prefix:
             districts = District.objects.filter(within_q(prefix)).order_by("name").values_list("code", "name")
@@ -367,9 +369,19 @@ class MemberFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["program"]).choices = program_choices(user)
+        cast(forms.ChoiceField, self.fields["program"]).choices = program_choices(
+            user, self.data.get("program", "") if self.is_bound else ""
+        )
 
 
-def program_choices(user) -> list:
-    programs = selectors.programs_for_filter(user=user)
+# A ministry sees thousands of programmes: the filter offers the newest ones (and the one chosen, wherever it
+# falls), so the list page does not grow with the number of programmes.
+PROGRAM_CHOICES_MAX = 200
+
+
+def program_choices(user, chosen: object = "") -> list:
+    qs = selectors.programs_for_filter(user=user)
+    programs = list(qs[:PROGRAM_CHOICES_MAX])
+    if chosen and all(p.code != chosen for p in programs):
+        programs += list(qs.filter(code=str(chosen)[:40]))
     return _with_all(_("All programmes"), [(p.code, f"{p.code} — {p.name}") for p in programs])

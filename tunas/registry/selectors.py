@@ -60,7 +60,7 @@ def may_read_registry(user) -> bool:
     jurisdiction's readers, and users holding group assignments (a mentor)."""
     if not (user and user.is_authenticated):
         return False
-    return bool(user.has_role(*JURISDICTION_READERS) or assigned_group_ids(user))
+    return bool(user.has_role(*JURISDICTION_READERS) or any(ids.exists() for ids in assigned_group_ids(user)))
 
 
 def group_list_visible(*, user, program=None, filters: dict | None = None) -> QuerySet[Group]:
@@ -211,12 +211,19 @@ def possible_duplicates(
     """Other NIKs with the same normalised name and birth date, or the same phone, as the user may see them.
 
     A person the user may read comes with their latest visible registration; anyone else only as the
-    sentence "registered in a programme of <office>, <year>, <stage>". Three queries.
+    sentence "registered in a programme of <office>, <year>, <stage>". Five queries at most, each an index
+    lookup.
     """
-    match = Q(name_key=person.name_key, birth_date=person.birth_date)
+    # Two index lookups, not one OR across the join (which reads every person).
+    ids = set(
+        Person.objects.filter(name_key=person.name_key, birth_date=person.birth_date).values_list(
+            "pk", flat=True
+        )
+    )
     if phone:
-        match |= Q(memberships__phone=phone)
-    others = list(Person.objects.filter(match).exclude(pk=person.pk).distinct().order_by("full_name"))
+        ids.update(Membership.objects.filter(phone=phone).values_list("person_id", flat=True))
+    ids.discard(person.pk)
+    others = list(Person.objects.filter(pk__in=sorted(ids)).order_by("full_name")) if ids else []
     reachable = visible_memberships_of(user=user, people=others)
     latest: dict[int, Membership] = {}
     for m in (
