@@ -164,31 +164,21 @@ class PhotoStatus(models.TextChoices):
     FAILED = "failed", _("Could not be prepared")
 
 
+def _private_storage():
+    """Uploads as they came (with their EXIF): the private storage, never served; pages show the sizes
+    made from them."""
+    from tunas.reports.models import private_storage
+
+    return private_storage()
+
+
 class ProductPhoto(TimeStamped):
     """A product photo: the upload kept privately (it may hold the camera's location in its EXIF), and the
     WebP sizes made from it in the background, orientation applied and metadata stripped, that the pages
     show."""
 
-    from django.core.files.storage import FileSystemStorage as _FileSystemStorage
-
-    class OriginalStorage(_FileSystemStorage):
-        """Uploads as they came: under PRIVATE_MEDIA_ROOT, never served (read when used: tests move it)."""
-
-        @property  # type: ignore[override]
-        def base_location(self) -> str:
-            return str(settings.PRIVATE_MEDIA_ROOT)
-
-        @property  # type: ignore[override]
-        def location(self) -> str:
-            import os
-
-            return os.path.abspath(self.base_location)
-
-        def url(self, name: str | None) -> str:
-            raise ValueError("An original photo has no URL; the pages show its prepared sizes.")
-
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
-    original = models.FileField(upload_to=_photo_original_name, storage=OriginalStorage, max_length=255)
+    original = models.FileField(upload_to=_photo_original_name, storage=_private_storage, max_length=255)
     alt_text = models.CharField(_("what the photo shows"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=PhotoStatus.choices, default=PhotoStatus.PROCESSING)

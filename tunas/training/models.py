@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -30,21 +29,11 @@ def default_curriculum() -> list[dict]:
     ]
 
 
-class PrivateStorage(FileSystemStorage):
-    """Signed sheets show people's signatures: kept under PRIVATE_MEDIA_ROOT, served by a checked view."""
+def _private_storage():
+    """Signed sheets show people's signatures: the private storage, served by a checked view."""
+    from tunas.reports.models import private_storage
 
-    @property  # type: ignore[override]
-    def base_location(self) -> str:
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property  # type: ignore[override]
-    def location(self) -> str:
-        import os
-
-        return os.path.abspath(self.base_location)
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("Private files have no URL; serve them through a permission-checked view.")
+    return private_storage()
 
 
 class Instructor(TimeStamped, Versioned):
@@ -263,7 +252,7 @@ class AttendanceSheet(models.Model):
     photo = models.FileField(
         _("photo of the signed sheet"),
         upload_to=sheet_upload_name,
-        storage=PrivateStorage,
+        storage=_private_storage,
         max_length=255,
         blank=True,
     )

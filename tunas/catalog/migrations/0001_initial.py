@@ -192,7 +192,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('original', models.FileField(max_length=255, storage=tunas.catalog.models.ProductPhoto.OriginalStorage, upload_to=tunas.catalog.models._photo_original_name)),
+                ('original', models.FileField(max_length=255, storage=tunas.catalog.models._private_storage, upload_to=tunas.catalog.models._photo_original_name)),
                 ('alt_text', models.CharField(blank=True, max_length=200, verbose_name='what the photo shows')),
                 ('position', models.PositiveSmallIntegerField(default=0)),
                 ('status', models.CharField(choices=[('processing', 'Being prepared'), ('ready', 'Ready'), ('failed', 'Could not be prepared')], default='processing', max_length=10)),

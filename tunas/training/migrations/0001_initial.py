@@ -355,7 +355,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField(verbose_name='date')),
                 ('number', models.CharField(blank=True, max_length=200, verbose_name='number')),
-                ('photo', models.FileField(blank=True, max_length=255, storage=tunas.training.models.PrivateStorage, upload_to=tunas.training.models.sheet_upload_name, verbose_name='photo of the signed sheet')),
+                ('photo', models.FileField(blank=True, max_length=255, storage=tunas.training.models._private_storage, upload_to=tunas.training.models.sheet_upload_name, verbose_name='photo of the signed sheet')),
                 ('uploaded_at', models.DateTimeField(blank=True, null=True, verbose_name='uploaded at')),
                 ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('training', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sheets', to='training.training')),
