@@ -10,6 +10,7 @@ from tunas.accounts.roles import Role
 from tunas.regions.models import Village
 from tunas.regions.services import regions_load
 
+from .browser.fixtures import chromium, page_factory  # noqa: F401 - one browser for the whole run
 from .factories import OfficeFactory, ProgramFactory, UserFactory
 from .quick_hashing import QUICK_HASHERS
 

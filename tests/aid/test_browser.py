@@ -9,7 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import PASSWORD, PHONE, chromium, page_factory, screenshot, sign_in  # noqa: F401
+from tests.browser.conftest import PASSWORD, PHONE, screenshot, sign_in  # noqa: F401
 from tests.factories import OfficeFactory, UserFactory
 from tunas.aid.models import Handover, HandoverPhoto, Purchase
 

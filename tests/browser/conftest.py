@@ -1,5 +1,8 @@
 """Real-browser tests: Playwright drives Debian's Chromium against the live test server.
 
+The ``chromium`` and ``page_factory`` fixtures live in ``tests/browser/fixtures.py`` and are registered once
+by ``tests/conftest.py``, so every app's browser tests share one Playwright: never import them into a module.
+
 Chromium is found at $TUNAS_CHROMIUM (default /usr/bin/chromium). Without it the tests are skipped, unless
 TUNAS_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure. Screenshots land in test-artifacts/.
 """
@@ -28,48 +31,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("TUNAS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package.")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page_factory(chromium, live_server):
-    contexts = []
-
-    def make(viewport=DESKTOP, language="id"):
-        context = chromium.new_context(viewport=viewport, locale="id-ID" if language == "id" else "en-US")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.base = live_server.url
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def screenshot(page, name: str) -> Path:

@@ -32,7 +32,7 @@ EXPECTED = {
     "admin": "#home-headlines",
     "officer": "#home-headlines",
     "verifier": ".stat-card",
-    "instructor": "#home-instructor_sessions",
+    "instructor": "#home-sessions_today",
     "mentor": "#home-mentor_groups",
     "viewer": "#home-headlines",
     "group_rep": "#home-group_rep_group",

@@ -13,9 +13,7 @@ import pytest
 from tests.browser.conftest import (  # noqa: F401 - fixtures
     DESKTOP,
     PHONE,
-    chromium,
     klungkung_world,
-    page_factory,
     screenshot,
     sign_in,
 )

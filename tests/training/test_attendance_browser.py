@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, PHONE, chromium, page_factory, screenshot  # noqa: F401
+from tests.browser.conftest import PASSWORD, PHONE, screenshot  # noqa: F401
 from tunas.training.models import Attendance
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
