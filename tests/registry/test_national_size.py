@@ -210,3 +210,18 @@ def test_the_set_based_rebuild_finds_what_the_services_kept_in_a_mixed_world(pro
     ProgramSummary.objects.update(members=0, groups_undersized=9)
     counts.rebuild_all()
     assert snapshot() == kept_by_services
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="similar words need pg_trgm (PostgreSQL)")
+def test_a_name_typed_with_a_slip_is_found_by_similar_words_when_nothing_contains_it(program, officer):
+    group = GroupFactory(program=program)
+    services.member_register(group=group, data=person_data(full_name="I Made Sudarma"), by=officer)
+    client = english(login(officer))
+
+    def names(q):
+        return [
+            m.person.full_name for m in client.get(reverse("registry:member_list"), {"q": q}).context["page"]
+        ]
+
+    assert names("sudrama") == ["I Made Sudarma"]
+    assert names("made sudarma") == ["I Made Sudarma"]

@@ -13,7 +13,7 @@ from tunas.accounts.roles import ROLES_READING_JURISDICTION
 from tunas.core.errors import Problem, message_for
 from tunas.core.nik import normalize_nik, parse_nik
 from tunas.core.scoping import office_q
-from tunas.core.search import words_q
+from tunas.core.search import supports_fuzzy, words_q
 from tunas.programs.models import Program
 from tunas.regions.selectors import district_exists
 
@@ -150,7 +150,10 @@ def membership_list_visible(
             else:
                 qs = qs.none()
         else:
-            qs = qs.filter(words_q("person__name_key", q))
+            found = qs.filter(words_q("person__name_key", q))
+            if supports_fuzzy() and not found.exists():
+                found = qs.filter(words_q("person__name_key", q, fuzzy=True))
+            qs = found
     if verification := filters.get("verification"):
         qs = qs.filter(verification=verification)
     if category := filters.get("category"):
