@@ -56,8 +56,9 @@ def test_a_deep_page_is_a_seek_and_its_sql_has_no_offset(groups):
     with CaptureQueriesContext(connection) as queries:
         page = keyset_page(qs, ordering=("name",), cursor=cursor, size=5)
     assert [g.pk for g in page] == list(qs.order_by("name", "pk").values_list("pk", flat=True))[41:46]
-    assert len(queries) == 1
-    assert "OFFSET" not in queries[0]["sql"].upper()
+    # The page's keys on the narrow rows, then those rows whole: two queries, neither skipping rows.
+    assert len(queries) == 2
+    assert not any("OFFSET" in q["sql"].upper() for q in queries)
 
 
 @pytest.mark.parametrize(
