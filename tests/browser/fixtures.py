@@ -51,3 +51,24 @@ def page_factory(chromium, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+def _serve_one_request_at_a_time_on_in_memory_sqlite() -> None:
+    """The live server shares the test's one in-memory SQLite connection with its threads, so two requests
+    at once (a page and its service worker sending together) would interleave on one transaction. On SQLite
+    the server answers one request at a time, as Django's own test suite does; PostgreSQL keeps threads."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    if "sqlite" not in settings.DATABASES["default"]["ENGINE"]:
+        return
+
+    class SingleThreadedServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SingleThreadedServer
+
+
+_serve_one_request_at_a_time_on_in_memory_sqlite()

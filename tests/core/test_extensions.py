@@ -165,7 +165,9 @@ def test_the_dossier_keeps_its_keys_and_their_order(program):
     out = StringIO()
     call_command("export_program", program.code, "--json", stdout=out)
     data = json.loads(out.getvalue())
-    assert list(data) == ["program", "groups", "trainings", "aid", "products", "budget"]
+    assert list(data) == [
+        "program", "groups", "trainings", "aid", "visits", "progress_reports", "products", "budget",
+    ]  # fmt: skip
     assert list(data["program"]) == [
         "code", "name", "fiscal_year", "funding_source", "office", "budget_total", "budget_lines",
         "group_size_min", "group_size_max", "aid_form", "aid_per_group", "status", "eligibility", "stages",

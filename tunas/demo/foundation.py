@@ -31,6 +31,7 @@ DEMO_USERS = [
     ("verifikator", "I Gede", "Darmawan", [Role.VERIFIER], KLUNGKUNG),
     ("instruktur", "Ni Wayan", "Rusmini", [Role.INSTRUCTOR], KLUNGKUNG),
     ("pendamping", "I Komang", "Arsana", [Role.MENTOR], KLUNGKUNG),
+    ("pendamping2", "Ni Kadek", "Sri Wahyuni", [Role.MENTOR], KLUNGKUNG),
     ("pimpinan", "I Nyoman", "Widiana", [Role.VIEWER], KLUNGKUNG),
     ("ketua", "I Ketut", "Sudarsa", [Role.GROUP_REP], KLUNGKUNG),
     ("operator.gianyar", "Ni Made", "Astiti", [Role.OFFICER], GIANYAR),

@@ -48,13 +48,14 @@ def _lines_save(program: Program, lines: list[tuple[str, int]]) -> None:
     revisions); a line with spending is neither removed nor planned below what is spent on it."""
     from .ledger import line_realisation
 
-    existing = {r.line.position: r for r in line_realisation(program=program) if r.line is not None}
+    existing = {r.line.position: (r.line, r) for r in line_realisation(program=program) if r.line is not None}
     kept = set()
     for i, (name, planned) in enumerate(lines):
-        row = existing.get(i)
-        if row is None:
+        found = existing.get(i)
+        if found is None:
             BudgetLine.objects.create(program=program, name=name, planned=planned, position=i)
             continue
+        line, row = found
         kept.add(i)
         if planned < row.spent:
             raise ValidationError(
@@ -66,13 +67,13 @@ def _lines_save(program: Program, lines: list[tuple[str, int]]) -> None:
                 },
                 code="plan_below_spent",
             )
-        if (row.line.name, row.line.planned) != (name, planned):
-            row.line.name, row.line.planned = name, planned
-            row.line.save(update_fields=["name", "planned"])
-    for position, row in existing.items():
+        if (line.name, line.planned) != (name, planned):
+            line.name, line.planned = name, planned
+            line.save(update_fields=["name", "planned"])
+    for position, (line, row) in existing.items():
         if position in kept:
             continue
-        if row.spent or row.line.spendings.exists() or row.line.revisions.exists():
+        if row.spent or line.spendings.exists() or line.revisions.exists():
             raise ValidationError(
                 {
                     "budget_total": _("The line “%(line)s” has spending entries: it cannot be removed.")
@@ -80,7 +81,7 @@ def _lines_save(program: Program, lines: list[tuple[str, int]]) -> None:
                 },
                 code="value_invalid",
             )
-        row.line.delete()
+        line.delete()
 
 
 @transaction.atomic
