@@ -2,7 +2,7 @@
 them ("sari made" finds Ni Made Sari; extra spaces and capitals do not matter).
 
 On PostgreSQL a trigram GIN index (``pg_trgm``) answers the containment; when the words are found nowhere, a
-second try by trigram word similarity finds a word typed with a slip ("Sudrama" for Sudarma), as the village
+second try by trigram word similarity finds a word typed with a slip ("Sudarmo" for Sudarma), as the village
 picker falls back to its closest names. On SQLite, meant for one office's own data, the same words are
 matched by LIKE.
 """
