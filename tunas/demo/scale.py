@@ -910,7 +910,7 @@ def seed_scale(
         report.counts_rebuilt = True
         phase("rebuild_counts")
     if connection.vendor == "postgresql":
-        # VACUUM cannot run inside a transaction (a test's): there ANALYZE alone gives the planner its figures.
+        # VACUUM cannot run inside a transaction (a test's): there ANALYZE alone gives the planner figures.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         phase("vacuum analyze")
