@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from tests.conftest import login
 from tests.factories import GroupFactory, OfficeFactory, ProgramFactory
+from tunas.accounts.letterhead import office_government
 from tunas.accounts.models import Office
 from tunas.core.formatting import day_name
 from tunas.programs import numbering
@@ -97,14 +98,14 @@ def test_the_letterhead_has_the_government_the_office_in_capitals_its_address_an
 
 
 def test_the_government_line_comes_from_the_office_or_else_from_its_jurisdiction(klungkung, bali_province):
-    assert documents.office_government(klungkung) == "PEMERINTAH KABUPATEN KLUNGKUNG"
+    assert office_government(klungkung) == "PEMERINTAH KABUPATEN KLUNGKUNG"
     denpasar = OfficeFactory(name="Dinas Tenaga Kerja Kota Denpasar", region_code="51.71")
-    assert documents.office_government(denpasar) == "PEMERINTAH KOTA DENPASAR"
-    assert documents.office_government(bali_province) == "PEMERINTAH PROVINSI BALI"
+    assert office_government(denpasar) == "PEMERINTAH KOTA DENPASAR"
+    assert office_government(bali_province) == "PEMERINTAH PROVINSI BALI"
     ministry = OfficeFactory(name="Kementerian Ketenagakerjaan", level=Office.Level.NATIONAL, region_code="")
-    assert documents.office_government(ministry) == "KEMENTERIAN KETENAGAKERJAAN REPUBLIK INDONESIA"
+    assert office_government(ministry) == "KEMENTERIAN KETENAGAKERJAAN REPUBLIK INDONESIA"
     klungkung.government_name = "Pemerintah Kabupaten Klungkung Provinsi Bali"
-    assert documents.office_government(klungkung) == "PEMERINTAH KABUPATEN KLUNGKUNG PROVINSI BALI"
+    assert office_government(klungkung) == "PEMERINTAH KABUPATEN KLUNGKUNG PROVINSI BALI"
 
 
 def test_the_uploaded_office_logo_is_printed_on_the_left(klungkung, program, verifier, settings, tmp_path):

@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from lokal import terbilang
 
+from tunas.accounts.letterhead import letterhead, nip_display, office_place
 from tunas.core.formatting import MONTHS_ID, date_long, day_name
-from tunas.registry.documents import letterhead, nip_display, office_place
 from tunas.registry.models import Membership, Role, Verification
 from tunas.reports.renderers import pdf_bytes, pdf_response
 

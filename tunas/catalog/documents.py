@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from tunas.registry.documents import letterhead
+from tunas.accounts.letterhead import letterhead
 from tunas.reports.renderers import pdf_response
 
 from . import selectors

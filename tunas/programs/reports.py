@@ -1,4 +1,7 @@
-"""The programs app's reports: budget realisation per line, for the programmes the user may read."""
+"""The programs app's reports: budget realisation per line, for the programmes the user may read.
+
+Its PDF is a letter-style table: the printing office's letterhead (kop surat) and the signature of its head.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from tunas.accounts.letterhead import letterhead, nip_display, office_place
 from tunas.core.scoping import office_q
 from tunas.reports.generators import ReportGenerator
 from tunas.reports.renderers import Column
@@ -27,7 +31,7 @@ class BudgetRealisationReport(ReportGenerator):
     description = _("Planned, spent and remaining per budget line, with the realisation in per cent.")
     order = 60
     # The percent column holds a share (0.934 is 93,4 %), as a spreadsheet's percent format reads it.
-    formats = ("xlsx", "csv")
+    formats = ("xlsx", "csv", "pdf")
 
     def is_available_to(self, user: Any) -> bool:
         return bool(user.is_authenticated and user.reads_jurisdiction)
@@ -48,7 +52,7 @@ class BudgetRealisationReport(ReportGenerator):
     def columns(self, user: Any) -> list[Column]:
         return [
             Column("program", _("Programme"), width=18),
-            Column("year", _("Fiscal year"), kind="int", width=10),
+            Column("year", _("Fiscal year"), kind="year", width=10),
             Column("line", _("Budget line"), width=40),
             Column("planned", _("Planned"), kind="rupiah", width=18),
             Column("spent", _("Spent"), kind="rupiah", width=18),
@@ -93,6 +97,27 @@ class BudgetRealisationReport(ReportGenerator):
             yield self._row(line.program, line.name, line.planned, int(line.spent_sum))
         if current is not None:
             yield self._row(current, str(_("Total")), planned, spent)
+
+    def pdf_context(self, user: Any, filters: dict) -> dict:
+        """The printing office's letterhead and head of office, and which programme and year are printed."""
+        parts = []
+        if code := filters.get("program"):
+            parts.append(_("Programme %(code)s") % {"code": code})
+        if year := filters.get("year"):
+            parts.append(_("Fiscal year %(year)s") % {"year": year})
+        context: dict = {"subtitle": " · ".join(str(p) for p in parts)}
+        office = getattr(user, "office", None)
+        if office is not None:
+            context.update(
+                letterhead=letterhead(office),
+                place=office_place(office),
+                signer={
+                    "title": office.head_title or f"Kepala {office.name}",
+                    "name": office.head_name,
+                    "nip": nip_display(office.head_nip),
+                },
+            )
+        return context
 
     def filename(self) -> str:
         return str(_("budget-realisation"))

@@ -36,6 +36,7 @@ NUMBER_FORMATS = {
     "int": "#,##0",
     "date": "DD-MM-YYYY",
     "percent": "0.0%",
+    "year": "0",
     "text": "@",
 }
 # The file writers report how far they got every this many rows.
@@ -49,7 +50,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 class Column:
     key: str
     title: str | Promise
-    kind: str = "text"  # text, int, rupiah, date, percent
+    kind: str = "text"  # text, int, rupiah, date, percent (a share: 0.75 prints 75,0%), year (no separator)
     width: int | None = None
 
 
@@ -85,9 +86,7 @@ def write_sheet(ws, columns: Sequence[Column], rows: Iterable[Sequence | dict]) 
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = column.width or max(12, min(48, len(str(column.title)) + 4))
-        fmt = {"rupiah": '"Rp" #,##0', "int": "#,##0", "date": "DD-MM-YYYY", "percent": "0.0%"}.get(
-            column.kind
-        )
+        fmt = None if column.kind == "text" else NUMBER_FORMATS.get(column.kind)
         if fmt or column.kind == "text":
             for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
                 if fmt:

@@ -7,6 +7,10 @@ stores a job and shows its progress page, which polls until the file can be down
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+from itertools import islice
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,16 +27,26 @@ from .models import ExportJob
 from .renderers import CSV_TYPE, XLSX_TYPE, Column, csv_response, pdf_response, xlsx_response
 from .tasks import export_goes_to_background, export_job_create, export_job_task, retention_hours
 
+
+def _share(value: object) -> str:
+    """A percent column holds a share, as a spreadsheet's percent format reads it: 0.75 is printed 75,0%."""
+    try:
+        share = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return formatting.percent(share * 100)
+
+
 _DISPLAY = {
     "rupiah": formatting.rupiah,
     "int": formatting.number,
     "date": formatting.date_long,
-    "percent": formatting.percent,
+    "percent": _share,
 }
 
 
 def display(column: Column, value: object) -> str:
-    """A value as a reader sees it on paper: Rp 1.250.000, 12.500, 4 September 2018."""
+    """A value as a reader sees it on paper: Rp 1.250.000, 12.500, 4 September 2018, 75,0%."""
     if value is None or value == "":
         return ""
     shown = _DISPLAY.get(column.kind)
@@ -41,6 +55,38 @@ def display(column: Column, value: object) -> str:
 
 # A PDF is a document to print and sign, not a data dump: past this many rows, take the XLSX.
 PDF_MAX_ROWS = 2000
+PDF_TEMPLATE = "reports/pdf/table.html"
+# Figures are right-aligned on paper, so that their digits line up.
+_RIGHT_ALIGNED = {"rupiah", "int", "percent"}
+
+
+def pdf_context(
+    report: ReportGenerator, user: Any, filters: dict, columns: Sequence[Column], rows: Iterable[dict]
+) -> dict:
+    """What the PDF table prints: the office's letterhead, the title, the rows as a reader sees them (at most
+    ``PDF_MAX_ROWS``) and, when the report asks for one, the signature of the head of office.
+
+    A report adds to it through an optional ``pdf_context(user, filters)`` method: a full ``letterhead``
+    (else the office's name only), a ``subtitle``, a ``signer`` and the ``place`` of signing.
+    """
+    office = getattr(user, "office", None)
+    table = [
+        [(display(c, row.get(c.key)), c.kind in _RIGHT_ALIGNED) for c in columns]
+        for row in islice(rows, PDF_MAX_ROWS)
+    ]
+    context = {
+        "report": report,
+        "columns": [(c, c.kind in _RIGHT_ALIGNED) for c in columns],
+        "table": table,
+        "truncated": len(table) >= PDF_MAX_ROWS,
+        "office": office,
+        "letterhead": {"office": office.name.upper()} if office is not None else None,
+        "printed_at": timezone.now(),
+    }
+    extra = getattr(report, "pdf_context", None)
+    if extra is not None:
+        context.update(extra(user, filters))
+    return context
 
 
 def report_response(
@@ -65,20 +111,9 @@ def report_response(
     if fmt == "csv":
         return csv_response(report.filename(), columns, rows)
     if fmt == "pdf":
-        table = []
-        for i, row in enumerate(rows):
-            if i >= PDF_MAX_ROWS:
-                break
-            table.append([display(c, row.get(c.key)) for c in columns])
-        context = {
-            "report": report,
-            "columns": columns,
-            "table": table,
-            "truncated": len(table) >= PDF_MAX_ROWS,
-            "office": getattr(user, "office", None),
-            "printed_at": timezone.now(),
-        }
-        return pdf_response(report.filename(), "reports/pdf/table.html", context)
+        return pdf_response(
+            report.filename(), PDF_TEMPLATE, pdf_context(report, user, filters, columns, rows)
+        )
     return xlsx_response(report.filename(), [(str(report.title), columns, rows)])
 
 

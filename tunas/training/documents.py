@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from tunas.accounts.letterhead import letterhead, nip_display, office_place
 from tunas.core.formatting import date_long, day_name
-from tunas.registry.documents import letterhead, nip_display, office_place
 from tunas.reports.renderers import pdf_bytes
 
 from . import selectors, services
