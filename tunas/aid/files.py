@@ -1,36 +1,29 @@
-"""Uploads of photos, scans and receipts: checked by their content, never by their name.
+"""Uploads of photos, scans and receipts, checked by their content (never their name) in core.uploads.
 
-A photo is opened by Pillow with only the allowed formats (JPEG, PNG, WebP, HEIC when pillow-heif is
-installed), refuses decompression bombs, is turned upright by its EXIF orientation, loses its EXIF (GPS
-included) and is kept as a resized JPEG copy. A PDF must start as a PDF does. Sizes come from settings:
+A photo is one of the allowed formats (JPEG, PNG, WebP, HEIC when pillow-heif is installed), not a
+decompression bomb, and is kept as a resized JPEG copy, upright and without EXIF (GPS included). A scan is a
+whole PDF kept as it is, or a photo cleaned the same way. Sizes come from settings:
 ``AID_UPLOAD_MAX_BYTES`` (default 10 MB), ``AID_IMAGE_MAX_PIXELS`` (default 40 megapixels) and
 ``AID_IMAGE_MAX_SIDE`` (default 1600 px, the longer side of the copy kept).
 """
 
 from __future__ import annotations
 
-import io
-import uuid
-import warnings
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 
-from tunas.core.errors import message_for
+from tunas.core import uploads
 
-ALLOWED_FORMATS = ["JPEG", "PNG", "WEBP"]
-try:  # HEIC photos from phones, when the optional plug-in is installed.
-    from pillow_heif import register_heif_opener  # type: ignore[import-not-found]
-
-    register_heif_opener()
-    ALLOWED_FORMATS.append("HEIF")
-except ImportError:  # pragma: no cover - depends on the machine
-    pass
-
-PDF_MAGIC = b"%PDF-"
+PHOTO_KINDS = uploads.IMAGE_KINDS + uploads.HEIF_KINDS
+SCAN_KINDS = ("pdf", *PHOTO_KINDS)
+# The codes the aid pages have always shown (tunas/aid/errors.py).
+CODES = uploads.Codes(
+    too_large="upload_too_large",
+    not_image="upload_not_image",
+    too_many_pixels="image_too_large",
+    not_document="upload_not_scan",
+)
 
 
 def max_bytes() -> int:
@@ -45,78 +38,29 @@ def max_side() -> int:
     return int(getattr(settings, "AID_IMAGE_MAX_SIDE", 1600))
 
 
-def _too_large(upload) -> bool:
-    return upload.size is not None and upload.size > max_bytes()
-
-
-def _size_error() -> ValidationError:
-    return ValidationError(
-        message_for("upload_too_large") % {"mb": max(1, max_bytes() // (1024 * 1024))},
-        code="upload_too_large",
+def clean_image(upload) -> ContentFile:
+    """The uploaded photo as a clean JPEG (upright, no EXIF, longer side at most ``max_side()``)."""
+    return uploads.clean_image(
+        upload,
+        max_bytes=max_bytes(),
+        max_pixels=max_pixels(),
+        max_side=max_side(),
+        kinds=PHOTO_KINDS,
+        codes=CODES,
     )
 
 
-def _read(upload) -> bytes:
-    upload.seek(0)
-    data = upload.read(max_bytes() + 1)
-    if len(data) > max_bytes():
-        raise _size_error()
-    return data
-
-
-def clean_image(upload) -> ContentFile:
-    """The uploaded photo as a clean JPEG (upright, no EXIF, longer side at most ``max_side()``)."""
-    if _too_large(upload):
-        raise _size_error()
-    data = _read(upload)
-    image = _open_image(data)
-    image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
-    image.thumbnail((max_side(), max_side()))
-    out = io.BytesIO()
-    # A new image written without ``exif=``: nothing of the original's metadata (GPS included) is kept.
-    image.save(out, format="JPEG", quality=85, optimize=True)
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
-
-
-def _open_image(data: bytes) -> Image.Image:
-    limit = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max_pixels()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-            if image.width * image.height > max_pixels():
-                raise Image.DecompressionBombError("too many pixels")
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ValidationError(message_for("image_too_large"), code="image_too_large") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError(message_for("upload_not_image"), code="upload_not_image") from exc
-    finally:
-        Image.MAX_IMAGE_PIXELS = limit
-    return image
-
-
 def clean_scan(upload) -> ContentFile:
-    """A scan or receipt: a PDF (checked by its first bytes) kept as it is, or a photo cleaned as above."""
-    if _too_large(upload):
-        raise _size_error()
-    data = _read(upload)
-    if data.startswith(PDF_MAGIC):
-        if b"%%EOF" not in data[-2048:]:
-            raise ValidationError(message_for("upload_not_scan"), code="upload_not_scan")
-        return ContentFile(data, name=f"{uuid.uuid4().hex}.pdf")
-    try:
-        return clean_image(ContentFile(data))
-    except ValidationError as exc:
-        if exc.code == "upload_not_image":
-            raise ValidationError(message_for("upload_not_scan"), code="upload_not_scan") from exc
-        raise
+    """A scan or receipt: a PDF (checked by its first and last bytes) kept as it is, or a photo cleaned as
+    above."""
+    return uploads.clean_document(
+        upload,
+        max_bytes=max_bytes(),
+        max_pixels=max_pixels(),
+        max_side=max_side(),
+        kinds=SCAN_KINDS,
+        codes=CODES,
+    )
 
 
 def content_type(name: str) -> str:

@@ -1,27 +1,24 @@
 """Product photos: what an upload must be, and the WebP sizes made from it.
 
-An upload is checked in the request (size, a real image of an allowed format, not a decompression bomb:
-the pixel count is read from the header before anything is decoded). The sizes are made in the background
-(``tasks.photo_prepare_task``): the camera's orientation applied, then every metadata block dropped (EXIF
-holds the camera's location), each size saved as WebP, plus one JPEG for link previews (OpenGraph readers
-that take no WebP).
+An upload is checked in the request by ``tunas.core.uploads`` (size, a real JPEG, PNG or WebP, not a
+decompression bomb: the pixel count is read from the header before anything is decoded). The sizes are made
+in the background (``tasks.photo_prepare_task``): the camera's orientation applied, then every metadata
+block dropped (EXIF holds the camera's location), each size saved as WebP, plus one JPEG for link previews
+(OpenGraph readers that take no WebP).
 """
 
 from __future__ import annotations
 
 import io
 import uuid
-import warnings
 from typing import IO
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
-from tunas.core.errors import message_for
+from tunas.core import uploads
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # 40 megapixels: any phone camera; a bigger canvas in a small file is a decompression bomb.
 MAX_PIXELS = 40_000_000
@@ -29,43 +26,21 @@ WIDTHS = (320, 640, 1280)
 OG_WIDTH = 1200
 WEBP_QUALITY = 80
 RENDITION_PREFIX = "catalog/photos/"
+# The codes the product pages have always shown (tunas/catalog/errors.py).
+CODES = uploads.Codes(
+    too_large="photo_too_large",
+    not_image="photo_not_image",
+    too_many_pixels="photo_too_many_pixels",
+    wrong_format="photo_format",
+)
 
 
 def photo_check(upload: IO[bytes], *, size: int | None = None) -> tuple[str, int, int]:
     """The upload's format, width and height, or a ValidationError naming what is wrong with it."""
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise ValidationError(message_for("photo_too_large"), code="photo_too_large")
-    upload.seek(0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                image_format, (width, height) = image.format or "", image.size
-                if width * height > MAX_PIXELS:
-                    raise ValidationError(message_for("photo_too_many_pixels"), code="photo_too_many_pixels")
-                if image_format not in ALLOWED_FORMATS:
-                    raise ValidationError(message_for("photo_format"), code="photo_format")
-                image.verify()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ValidationError(message_for("photo_too_many_pixels"), code="photo_too_many_pixels") from exc
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError(message_for("photo_not_image"), code="photo_not_image") from exc
-    finally:
-        upload.seek(0)
-    return image_format, width, height
-
-
-def _clean_copy(image: Image.Image) -> Image.Image:
-    """The picture upright and without any metadata: pixels only."""
-    upright = ImageOps.exif_transpose(image) or image
-    mode = "RGBA" if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info else "RGB"
-    converted = upright.convert(mode)
-    # A new image of the pixels alone: EXIF, XMP, ICC and comments stay behind.
-    clean = Image.new(mode, converted.size)
-    clean.paste(converted)
-    return clean
+    facts = uploads.check_image(
+        upload, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS, codes=CODES, size=size
+    )
+    return facts.format, facts.width, facts.height
 
 
 def _encode(image: Image.Image, width: int, fmt: str) -> bytes:
@@ -74,10 +49,7 @@ def _encode(image: Image.Image, width: int, fmt: str) -> bytes:
         copy = copy.resize((width, round(copy.height * width / copy.width)), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     if fmt == "JPEG":
-        if copy.mode != "RGB":
-            background = Image.new("RGB", copy.size, (255, 255, 255))
-            background.paste(copy, mask=copy.getchannel("A") if copy.mode == "RGBA" else None)
-            copy = background
+        copy = uploads.upright_pixels(copy, alpha=False)
         copy.save(out, "JPEG", quality=82, optimize=True, progressive=True)
     else:
         copy.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
@@ -89,7 +61,8 @@ def renditions_make(source: IO[bytes]) -> tuple[dict[str, str], int, int]:
     photo_check(source)
     with Image.open(source) as image:
         image.load()
-        clean = _clean_copy(image)
+        # Upright, and a new image of the pixels alone: EXIF, XMP, ICC and comments stay behind.
+        clean = uploads.upright_pixels(image)
     key = uuid.uuid4().hex
     names: dict[str, str] = {}
     for width in WIDTHS:

@@ -7,8 +7,12 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Count, F, Lookup, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
+from tunas.core.search import search_words, supports_fuzzy, words_q
 from tunas.registry.models import Group, Membership
 
 from . import rules
@@ -59,20 +63,55 @@ def clean_search(text: str | None) -> str:
     return " ".join(kept.split())[:SEARCH_MAX]
 
 
-def search_q(text: str) -> Q:
-    """Products whose name, descriptions or group name hold every word typed (case-insensitive).
+# The product's own texts, lower-cased as they are searched; on PostgreSQL each has a trigram index
+# (migration 0002) that serves the containment and the similar-word fallback alike.
+SEARCH_KEYS = {
+    "search_name": Lower("name"),
+    "search_description_id": Lower("description_id"),
+    "search_description_en": Lower("description_en"),
+}
 
-    One place for the search, so that a full-text index can replace it later without touching the views.
-    """
-    q = Q()
-    for word in text.split()[:8]:
-        q &= (
-            Q(name__icontains=word)
-            | Q(description_id__icontains=word)
-            | Q(description_en__icontains=word)
-            | Q(group__name__icontains=word)
-        )
-    return q
+
+class _InArray(Lookup):
+    """``column = ANY(ARRAY(subquery))``: the subquery runs once, and the condition stays one on the
+    product's own column, which the planner can OR with the trigram indexes (an IN, or a join, cannot)."""
+
+    lookup_name = "in_array"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def _group_named(word: str) -> Q:
+    """Products of a group whose name holds the word (the registry's trigram index on group names)."""
+    groups = Group.objects.filter(words_q("name", word, lowered=False)).order_by().values("pk")
+    if connection.vendor == "postgresql":
+        return Q(_InArray(F("group_id"), ArraySubquery(groups)))
+    return Q(group__in=groups)
+
+
+def search_q(text: str, *, fuzzy: bool = False) -> Q:
+    """Products (with ``SEARCH_KEYS`` aliased) holding every word typed, in any order, each in the name, a
+    description or the group's name; ``fuzzy`` (PostgreSQL) also takes words similar to the typed ones."""
+    condition = Q()
+    for word in search_words(text):
+        one = _group_named(word)
+        for key in SEARCH_KEYS:
+            one = words_q(key, word, fuzzy=fuzzy) | one
+        condition &= one
+    return condition
+
+
+def search(qs: QuerySet[Product], text: str) -> QuerySet[Product]:
+    """The products of ``qs`` matching the search; when none does, those with similar words (PostgreSQL),
+    as the registry's name search falls back to them."""
+    qs = qs.alias(**SEARCH_KEYS)
+    found = qs.filter(search_q(text))
+    if supports_fuzzy() and not found.exists():
+        found = qs.filter(search_q(text, fuzzy=True))
+    return found
 
 
 @dataclass(frozen=True)
@@ -119,8 +158,6 @@ def public_products(*, filters: PublicFilters | None = None) -> QuerySet[Product
     qs = Product.objects.filter(public_q()).select_related(
         "group__village__district", "group__hamlet", "group__catalog_profile"
     )
-    if filters.q:
-        qs = qs.filter(search_q(filters.q))
     if filters.category:
         qs = qs.filter(category=filters.category)
     if filters.district:
@@ -131,6 +168,8 @@ def public_products(*, filters: PublicFilters | None = None) -> QuerySet[Product
         qs = qs.filter(price__lte=filters.price_max)
     if filters.group is not None:
         qs = qs.filter(group_id=filters.group)
+    if filters.q:  # last: whether anything matches is asked of the other filters' result
+        qs = search(qs, filters.q)
     return qs.prefetch_related(_ready_photos())
 
 

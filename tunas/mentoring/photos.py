@@ -1,23 +1,21 @@
-"""Visit photos as the phone sends them (data URLs): read by Pillow from their content, turned upright,
-resized and saved as a JPEG without EXIF (so without the phone's GPS tag)."""
+"""Visit photos as the phone sends them (data URLs): read by their content, turned upright, resized and saved
+as a JPEG without EXIF (so without the phone's GPS tag), by ``tunas.core.uploads``."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import io
-import uuid
-import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps
 
+from tunas.core import uploads
 from tunas.core.errors import message_for
 
-ALLOWED_FORMATS = ["JPEG", "PNG", "WEBP"]
 MAX_PHOTOS = 4
+# Pillow's own limit: a phone's largest photos open, a decompression bomb does not.
+MAX_PIXELS = 89_478_485
 
 
 def max_side() -> int:
@@ -47,23 +45,16 @@ def decode_data_url(value: object) -> bytes:
 
 def clean_photo(raw: bytes) -> tuple[ContentFile, int, int]:
     """A resized JPEG copy of the photo, upright, without EXIF: the file to keep and its size."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(raw), formats=ALLOWED_FORMATS) as image:
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-        except (
-            OSError,
-            ValueError,
-            SyntaxError,
-            Image.DecompressionBombWarning,
-            Image.DecompressionBombError,
-        ):
-            raise _invalid() from None
-    upright = upright.convert("RGB")
-    upright.thumbnail((max_side(), max_side()))
-    out = io.BytesIO()
-    # No exif= argument: the copy carries no EXIF block at all.
-    upright.save(out, format="JPEG", quality=82, optimize=True)
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), upright.width, upright.height
+    try:
+        photo = uploads.clean_image(
+            raw,
+            max_bytes=max_bytes(),
+            max_pixels=MAX_PIXELS,
+            max_side=max_side(),
+            quality=82,
+            codes=uploads.Codes.same("photo_invalid"),
+        )
+    except ValidationError:
+        # The phone only needs to know the photo could not be used, whatever the reason.
+        raise _invalid() from None
+    return photo, photo.width or 0, photo.height or 0

@@ -10,7 +10,6 @@ Entries are never deleted: a mistake is cancelled with a reason and stays in the
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tunas.accounts.roles import Role
+from tunas.core import uploads
 from tunas.core.errors import message_for, register_messages
 from tunas.core.formatting import percent as format_percent
 from tunas.core.formatting import rupiah
@@ -73,6 +73,13 @@ HISTORY_REASON_MAX = 100
 RECEIPT_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
 # A receipt scan larger than this many pixels is refused (decompression bombs).
 RECEIPT_MAX_PIXELS = 50_000_000
+RECEIPT_KINDS = ("pdf", "jpeg", "png")
+RECEIPT_CODES = uploads.Codes(
+    too_large="receipt_size",
+    not_image="receipt_type",
+    too_many_pixels="receipt_size",
+    not_document="receipt_type",
+)
 
 
 def receipt_max_bytes() -> int:
@@ -216,10 +223,6 @@ def _line_spent(line: BudgetLine) -> int:
 # Receipt scans --------------------------------------------------------------------------------------------
 
 
-def _receipt_error(code: str) -> ValidationError:
-    return ValidationError({"receipt": ValidationError(message_for(code), code=code)})
-
-
 def receipt_checked(upload: Any) -> tuple[ContentFile, str]:
     """The scan as it will be kept: a real PDF, JPEG or PNG under the size limit, read by its content.
 
@@ -227,42 +230,19 @@ def receipt_checked(upload: Any) -> tuple[ContentFile, str]:
     EXIF orientation and saved again without EXIF, so a phone's GPS position does not travel with them.
     Returns the file to store and its suffix.
     """
-    size = getattr(upload, "size", None)
-    if size is not None and size > receipt_max_bytes():
-        raise _receipt_error("receipt_size")
-    upload.seek(0)
-    data = upload.read(receipt_max_bytes() + 1)
-    if len(data) > receipt_max_bytes():
-        raise _receipt_error("receipt_size")
-    if data.startswith(b"%PDF-"):
-        if b"%%EOF" not in data[-2048:]:
-            raise _receipt_error("receipt_type")
-        return ContentFile(data), ".pdf"
-    if not (data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")):
-        raise _receipt_error("receipt_type")
-    import warnings
-
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            opened = Image.open(io.BytesIO(data), formats=["JPEG", "PNG"])
-            if opened.width * opened.height > RECEIPT_MAX_PIXELS:
-                raise _receipt_error("receipt_size")
-            kind = opened.format
-            opened.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise _receipt_error("receipt_type") from exc
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _receipt_error("receipt_size") from exc
-    image: Image.Image = ImageOps.exif_transpose(opened) or opened
-    out = io.BytesIO()
-    if kind == "JPEG":
-        image.convert("RGB").save(out, format="JPEG", quality=90)
-        return ContentFile(out.getvalue()), ".jpg"
-    image.save(out, format="PNG")
-    return ContentFile(out.getvalue()), ".png"
+        content = uploads.clean_document(
+            upload,
+            max_bytes=receipt_max_bytes(),
+            max_pixels=RECEIPT_MAX_PIXELS,
+            kinds=RECEIPT_KINDS,
+            keep_format=True,
+            quality=90,
+            codes=RECEIPT_CODES,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"receipt": exc}) from exc
+    return content, content.suffix
 
 
 # Writes ---------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from tunas.accounts.models import Office
 from tunas.accounts.roles import Role
+from tunas.core import uploads
 from tunas.core.concurrency import save_versioned
 from tunas.core.errors import message_for
 from tunas.programs.models import DocumentCounter
@@ -447,23 +448,40 @@ def attendance_sheet_issue(*, training: Training, date: dt.date, by=None) -> Att
     return sheet
 
 
-SHEET_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".pdf"}
+SHEET_KINDS = ("pdf", "jpeg", "png", "webp")
 SHEET_MAX_BYTES = 10 * 1024 * 1024
+# A photographed page needs no more; a bigger canvas in a small file is a decompression bomb.
+SHEET_MAX_PIXELS = 50_000_000
+SHEET_CODES = uploads.Codes(
+    too_large="attendance_sheet_size", not_image="attendance_sheet_type", not_document="attendance_sheet_type"
+)
+
+
+def _sheet_checked(photo) -> uploads.CleanFile:
+    """The sheet as it is kept, read by its content: a whole PDF as it is, or the photo upright and without
+    EXIF (the phone's GPS position), in its own format and size so the signatures stay legible."""
+    try:
+        return uploads.clean_document(
+            photo,
+            max_bytes=SHEET_MAX_BYTES,
+            max_pixels=SHEET_MAX_PIXELS,
+            kinds=SHEET_KINDS,
+            keep_format=True,
+            quality=90,
+            codes=SHEET_CODES,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc}) from exc
 
 
 @transaction.atomic
 def attendance_sheet_attach(*, training: Training, date: dt.date, photo, by) -> AttendanceSheet:
     """Attaches the photographed signed sheet of a training day (a photo or a PDF, at most 10 MB)."""
     _require_manager(by, training.program)
-    from pathlib import PurePath
-
-    if PurePath(photo.name or "").suffix.lower() not in SHEET_TYPES:
-        raise _error("attendance_sheet_type", "photo")
-    if photo.size > SHEET_MAX_BYTES:
-        raise _error("attendance_sheet_size", "photo")
+    content = _sheet_checked(photo)
     sheet = attendance_sheet_issue(training=training, date=date, by=by)
     old = sheet.photo.name if sheet.photo else ""
-    sheet.photo.save(photo.name, photo, save=False)
+    sheet.photo.save(content.name, content, save=False)
     sheet.uploaded_by = by
     sheet.uploaded_at = timezone.now()
     _audit(sheet, by, _("Signed sheet replaced") if old else _("Signed sheet attached"))
