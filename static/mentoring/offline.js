@@ -101,6 +101,12 @@
       await queueInWorker(record);
       return "waiting";
     }
+    if (response.status >= 500 || response.status === 408 || response.status === 429) {
+      // The server could not answer now (an error, an update, a proxy's time-out): not a refusal of the
+      // record, which waits and is sent again.
+      await queueInWorker(record);
+      return "waiting";
+    }
     const isJson = (response.headers.get("Content-Type") || "").startsWith("application/json");
     const data = isJson ? await response.json() : {};
     if (response.ok) {
@@ -262,29 +268,89 @@
     b.type = "button";
     b.className = `btn btn-sm ${kind} me-2 mt-2`;
     b.textContent = label;
-    b.addEventListener("click", onClick);
+    // One choice per record: a double tap, or the other button meanwhile, must not act twice (a second
+    // correction of the same version would be refused as stale).
+    b.addEventListener("click", async () => {
+      if (b.disabled) return;
+      const item = b.closest("[data-outbox-item]");
+      const choices = item ? [...item.querySelectorAll("button")] : [b];
+      choices.forEach((c) => (c.disabled = true));
+      try {
+        await onClick();
+      } finally {
+        choices.forEach((c) => (c.disabled = false));
+      }
+    });
     return b;
   }
 
   function compare(stored, sent) {
+    // Both versions side by side as the mentor filled them: each field by its label and each choice by its
+    // name, in the user's language (from the page's #mentoring-labels); the fields that differ are marked.
+    // On a phone's width each field's label spans both columns, above its two values.
+    const names = {};
+    const holder = document.getElementById("mentoring-labels");
+    for (const el of holder ? holder.content.querySelectorAll("[data-label]") : []) {
+      names[el.dataset.label] = el.textContent.trim();
+    }
+    const empty = (v) => v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length);
+    const plain = (key, v) => {
+      if (empty(v)) return "";
+      if (typeof v === "boolean") return names[String(v)] || String(v);
+      if (Array.isArray(v)) return v.map((item) => plain(key, item)).filter(Boolean).join("; ");
+      if (typeof v === "object") {
+        return Object.entries(v)
+          .map(([k, item]) => {
+            if (k !== "membership") return plain(k, item);
+            const name = document.getElementById(`m-name-${item}`);
+            return name ? name.textContent.trim() : `#${item}`;
+          })
+          .filter(Boolean)
+          .join(", ");
+      }
+      return names[`${key}:${v}`] || String(v);
+    };
+    const shown = (version, key) => {
+      const v = version || {};
+      if (key === "latitude") return empty(v.latitude) ? "" : `${v.latitude}, ${v.longitude}`;
+      if (key === "photos") return v.photos ? String(v.photos) : ""; // counted by the server, never returned
+      return plain(key, v[key]);
+    };
     const table = document.createElement("table");
-    table.className = "table table-sm small mt-2";
+    table.className = "table table-sm small mt-2 mb-0";
     const head = table.createTHead().insertRow();
-    for (const h of ["", text.storedVersion, text.myVersion]) {
+    for (const h of [text.storedVersion, text.myVersion]) {
       const th = document.createElement("th");
+      th.scope = "col";
+      th.className = "w-50";
       th.textContent = h;
       head.append(th);
     }
-    const body = table.createTBody();
-    const keys = [...new Set([...Object.keys(stored || {}), ...Object.keys(sent || {})])].filter((k) => k !== "group");
+    // The form's order first (the labels' order), then anything else the versions hold; "group" is the same
+    // for both, "replaces" an internal reference, the longitude shows beside the latitude.
+    const internal = new Set(["group", "replaces", "longitude"]);
+    const fields = Object.keys(names).filter((k) => !k.includes(":") && k !== "true" && k !== "false");
+    const keys = [...new Set([...fields, ...Object.keys(stored || {}), ...Object.keys(sent || {})])].filter(
+      (k) => !internal.has(k) && ((stored || {})[k] !== undefined || (sent || {})[k] !== undefined)
+    );
     for (const k of keys) {
-      const row = body.insertRow();
-      const a = JSON.stringify((stored || {})[k] ?? "");
-      const b = JSON.stringify((sent || {})[k] ?? "");
-      if (a !== b) row.className = "table-warning";
-      row.insertCell().textContent = k;
-      row.insertCell().textContent = a;
-      row.insertCell().textContent = b;
+      const a = shown(stored, k);
+      const b = shown(sent, k);
+      if (!a && !b) continue;
+      const field = table.createTBody();
+      if (a !== b) field.className = "table-warning";
+      const label = document.createElement("th");
+      label.scope = "rowgroup";
+      label.colSpan = 2;
+      label.className = "pb-0 border-bottom-0";
+      label.textContent = names[k] || k;
+      field.insertRow().append(label);
+      const values = field.insertRow();
+      for (const value of [a, b]) {
+        const cell = values.insertCell();
+        cell.className = "text-break";
+        cell.textContent = value || "—";
+      }
     }
     return table;
   }
@@ -335,6 +401,20 @@
         }))
         .filter((m) => m.status);
     }
+    // Parts of the form other apps own (the aid equipment's condition): items left blank are not sent.
+    const checkRows = form.querySelectorAll("[data-check-row]");
+    if (checkRows.length) {
+      body.checks = {};
+      for (const row of checkRows) {
+        const item = { id: Number(row.dataset.id) };
+        let filled = false;
+        for (const el of row.querySelectorAll("[data-check-field]")) {
+          item[el.dataset.checkField] = el.value.trim();
+          if (item[el.dataset.checkField]) filled = true;
+        }
+        if (filled) (body.checks[row.dataset.check] = body.checks[row.dataset.check] || []).push(item);
+      }
+    }
     const files = form.querySelector("input[type=file]");
     if (files) {
       body.photos = form._photos || [];
@@ -363,6 +443,13 @@
       row.querySelector("[name=member_status]").value = m.status;
       row.querySelector("[name=member_income]").value = m.income;
     }
+    for (const [key, items] of Object.entries(body.checks || {})) {
+      for (const item of items || []) {
+        const row = form.querySelector(`[data-check-row][data-check="${key}"][data-id="${item.id}"]`);
+        if (!row) continue;
+        for (const el of row.querySelectorAll("[data-check-field]")) el.value = item[el.dataset.checkField] ?? "";
+      }
+    }
     form._photos = body.photos || [];
   }
 
@@ -375,7 +462,10 @@
     const all = [];
     for (const [field, list] of Object.entries(errors || {})) {
       const key = field.split(".").pop() === "due_on" ? "follow_ups" : field.split(".")[0];
-      const target = form.querySelector(`[data-error-for="${key}"]`) || form.querySelector('[data-error-for="__all__"]');
+      const target =
+        form.querySelector(`[data-error-for="${CSS.escape(field)}"]`) ||
+        form.querySelector(`[data-error-for="${key}"]`) ||
+        form.querySelector('[data-error-for="__all__"]');
       for (const e of list) {
         all.push(e.message);
         if (target) {
@@ -412,9 +502,19 @@
     }
     const files = form.querySelector("input[type=file]");
     if (files) {
-      files.addEventListener("change", async () => {
-        form._photos = [];
-        for (const f of [...files.files].slice(0, 4)) form._photos.push(await photoData(f));
+      // Photos are read in the background; a save waits for them, and a read finishing after the form was
+      // reset never lands on the next visit.
+      files.addEventListener("change", () => {
+        const chosen = [...files.files].slice(0, 4);
+        const reading = (async () => {
+          const read = [];
+          for (const f of chosen) read.push(await photoData(f));
+          return read;
+        })();
+        form._photosReady = reading;
+        reading.then((read) => {
+          if (form._photosReady === reading) form._photos = read;
+        });
       });
     }
     const where = form.querySelector("[data-location]");
@@ -442,6 +542,7 @@
       const button = form.querySelector("button[type=submit]");
       button.disabled = true;
       try {
+        if (form._photosReady) form._photos = await form._photosReady;
         const id = form.dataset.recordId;
         const record = {
           id,
@@ -491,6 +592,7 @@
   function resetForm(form) {
     form.reset();
     form._photos = [];
+    form._photosReady = null;
     form.dataset.recordId = uuid4();
     showErrors(form, {});
     history.replaceState(null, "", location.pathname);

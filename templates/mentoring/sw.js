@@ -72,6 +72,10 @@ async function replay({ queue }) {
       await putBack(entry);
       throw error;
     }
+    if (response.status >= 500) {
+      await putBack(entry);  // the server failed: keep it for the next replay
+      return;
+    }
     const isJson = (response.headers.get("Content-Type") || "").startsWith("application/json");
     const data = isJson ? await response.json() : {};
     if (response.status === 401 || (response.status === 403 && data.error !== "forbidden")) {

@@ -13,11 +13,18 @@ from tunas.core.extensions import HomeCard, home_cards
 from tunas.programs.extensions import DossierSection, ProgramTab, StageCheck, dossier_sections, program_tabs
 from tunas.programs.extensions import stage_checks as checks
 from tunas.programs.models import AidForm, Program, Stage
-from tunas.registry.extensions import AidDateSource, GroupSection, aid_date_sources, group_sections
+from tunas.registry.extensions import (
+    AidDateSource,
+    GroupSection,
+    VisitCheck,
+    aid_date_sources,
+    group_sections,
+    visit_checks,
+)
 from tunas.reports.generators import reports
 
 from . import errors as _errors  # noqa: F401 - registers the app's error codes
-from . import selectors
+from . import selectors, services
 from .dossier import aid_dossier
 from .models import CashTransfer
 from .reports import AidDistributionReport
@@ -121,5 +128,21 @@ group_sections.register(
 aid_date_sources.register(
     AidDateSource(
         key="aid", order=10, dates=lambda group_ids: selectors.aid_dates_by_group(group_ids=group_ids)
+    )
+)
+
+# The condition of the group's items, checked by its mentor during a visit ---------------------------------
+
+visit_checks.register(
+    VisitCheck(
+        key=services.VISIT_CHECK_KEY,
+        label=_lazy("Condition of the aid equipment"),
+        order=10,
+        template="aid/partials/_visit_check.html",
+        detail_template="aid/partials/_visit_check_detail.html",
+        context=selectors.visit_check_context,
+        clean=services.visit_checks_clean,
+        record=services.visit_checks_record,
+        recorded=selectors.visit_checks_recorded,
     )
 )

@@ -57,6 +57,8 @@ MESSAGES = {
     "aid_date_future": _("The date lies in the future. Enter the day it happened."),
     "date_before_transfer": _("The date is before the money was transferred. Check the date."),
     "date_before_receipt": _("The check is dated before the item was received. Check the date."),
+    "condition_required": _("Choose the item's condition, or leave its note empty too."),
+    "asset_foreign": _("An item checked is not one of this group's. Reload the form and check again."),
     "report_over_transfer": _(
         "The purchases would add up to more than the money transferred. Check the amounts."
     ),

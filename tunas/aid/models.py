@@ -350,6 +350,9 @@ class AssetCheck(models.Model):
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The mentor's visit this check was made on (the visit's UUID: the mentoring app sits beside this one,
+    # so no foreign key); empty for a check recorded on the asset's own page.
+    visit_id = models.UUIDField(_("visit"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -358,6 +361,13 @@ class AssetCheck(models.Model):
         ordering = ["asset", "-checked_on", "-pk"]
         verbose_name = _("condition check")
         verbose_name_plural = _("condition checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit_id", "asset"],
+                condition=models.Q(visit_id__isnull=False),
+                name="aid_assetcheck_once_per_visit",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.asset} {self.checked_on}: {self.condition}"

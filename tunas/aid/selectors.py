@@ -17,7 +17,9 @@ from .models import (
     AccountabilityReport,
     Allocation,
     Asset,
+    AssetCheck,
     CashTransfer,
+    Condition,
     Handover,
     HandoverItem,
     HandoverPhoto,
@@ -234,6 +236,20 @@ def group_assets(*, group) -> list[Asset]:
         .annotate(check_count=Count("checks"))
         .order_by("received_on", "name", "serial", "pk")
     )
+
+
+def visit_check_context(group) -> dict | None:
+    """The group's items for the mentor to check on a visit, or None when it holds none: one query."""
+    assets = list(Asset.objects.filter(group=group).order_by("name", "serial", "pk")[:100])
+    if not assets:
+        return None
+    return {"assets": assets, "conditions": Condition.choices}
+
+
+def visit_checks_recorded(visit_id) -> list[AssetCheck]:
+    """The condition checks made on one visit, with their items: one query."""
+    found = AssetCheck.objects.filter(visit_id=visit_id).select_related("asset")
+    return list(found.order_by("asset__name", "pk"))
 
 
 # Home cards -------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -621,8 +622,8 @@ def handover_sign(*, handover: Handover, scan, expected_version: int | None, by:
 
 
 def may_check_assets(user: Any, group: Group) -> bool:
-    """Officers of the programme's office record condition checks; mentors will, for their own groups,
-    once mentoring assignments exist."""
+    """Officers of the programme's office record condition checks on the asset's page; a group's mentor
+    records them during a visit (``visit_checks_record``, through the registry's visit checks)."""
     return ledger.may_record(user, group.program)
 
 
@@ -639,15 +640,31 @@ def asset_check_record(
     _not_future(checked_on, "checked_on")
     if checked_on < asset.received_on:
         raise _error("checked_on", "date_before_receipt")
-    check = AssetCheck(
-        asset=asset, checked_on=checked_on, condition=condition, note=_clean(note), checked_by=by
-    )
+    image = None
     if photo:
         try:
-            content = files.clean_image(photo)
+            image = files.clean_image(photo)
         except ValidationError as exc:
             raise ValidationError({"photo": exc}) from exc
-        check.photo.save(content.name or "photo.jpg", content, save=False)
+    return _check_save(asset, checked_on, condition, _clean(note), by, photo=image)
+
+
+def _check_save(
+    asset: Asset,
+    checked_on: dt.date,
+    condition: str,
+    note: str,
+    by: Any,
+    *,
+    photo=None,
+    visit_id: uuid.UUID | None = None,
+) -> AssetCheck:
+    """Stores a checked condition and moves the register's latest condition if this check is not older."""
+    check = AssetCheck(
+        asset=asset, checked_on=checked_on, condition=condition, note=note, checked_by=by, visit_id=visit_id
+    )
+    if photo is not None:
+        check.photo.save(photo.name or "photo.jpg", photo, save=False)
     check.full_clean()
     check._history_user = by  # type: ignore[attr-defined]
     check.save()
@@ -657,6 +674,66 @@ def asset_check_record(
         locked.checked_on = checked_on
         locked.save(update_fields=["condition", "checked_on", "updated_at"])
     return check
+
+
+# Condition checks made during a mentor's visit (the registry's visit_checks hook) ---------------------------
+
+VISIT_CHECK_KEY = "aid_assets"
+VISIT_CHECKS_MAX = 100  # items read from one visit; a group holds a few dozen at most
+
+
+@dataclass(frozen=True)
+class VisitAssetCheck:
+    asset: Asset
+    condition: str
+    note: str
+
+
+def visit_checks_clean(group: Group, items: Any, on: dt.date) -> list[VisitAssetCheck]:
+    """The conditions a mentor noted for the group's items on a visit, each item at most once. Items left
+    blank are skipped; an item of another group, a missing condition or a day before the item arrived is
+    refused beside that item (``checks.aid_assets.<asset id>``)."""
+    if not items:
+        return []
+    field_all = f"checks.{VISIT_CHECK_KEY}"
+    if not isinstance(items, list) or len(items) > VISIT_CHECKS_MAX:
+        raise _error(field_all, "value_invalid")
+    assets = {asset.pk: asset for asset in Asset.objects.filter(group=group)}
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned: dict[int, VisitAssetCheck] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            raise _error(field_all, "value_invalid")
+        try:
+            asset = assets.get(int(item.get("id")))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            asset = None
+        condition = str(item.get("condition") or "").strip()
+        note = _clean(str(item.get("note") or ""))[:500]
+        if asset is None:
+            errors[field_all] = [ValidationError(message_for("asset_foreign"), code="asset_foreign")]
+            continue
+        field_name = f"{field_all}.{asset.pk}"
+        if not condition and not note:
+            continue
+        code = "condition_required" if condition not in Condition.values else ""
+        code = code or ("date_before_receipt" if on < asset.received_on else "")
+        if code:
+            errors[field_name] = [ValidationError(message_for(code), code=code)]
+        else:
+            cleaned[asset.pk] = VisitAssetCheck(asset, condition, note)
+    if errors:
+        raise ValidationError(errors)
+    return list(cleaned.values())
+
+
+def visit_checks_record(
+    group: Group, cleaned: list[VisitAssetCheck], on: dt.date, by: Any, visit_id: uuid.UUID
+) -> None:
+    """Stores the checks of one visit. The visit's service has checked that ``by`` is the group's mentor
+    and may write; the visit's UUID keeps them once per visit (a resend is answered before this runs)."""
+    for item in cleaned:
+        _check_save(item.asset, on, item.condition, item.note, by, visit_id=visit_id)
 
 
 # Cash aid ---------------------------------------------------------------------------------------------------

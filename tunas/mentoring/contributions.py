@@ -14,16 +14,25 @@ from tunas.core.extensions import HomeCard, NavItem, home_actions, home_cards, n
 from tunas.programs.extensions import DossierSection, ProgramTab, StageCheck, dossier_sections, program_tabs
 from tunas.programs.extensions import stage_checks as checks
 from tunas.programs.models import Program, Stage
-from tunas.registry.extensions import GroupReaders, GroupSection, group_readers, group_sections
+from tunas.registry.extensions import (
+    GroupReaders,
+    GroupSection,
+    SelectionListener,
+    group_readers,
+    group_sections,
+    selection_listeners,
+)
 from tunas.reports.generators import reports
 
+from . import counts, selectors
 from . import errors as _errors  # noqa: F401 - registers the app's error codes
-from . import selectors
 from .dossier import progress_reports_dossier, visits_dossier
 from .reports import MentoringRecapReport, MonthlyFiguresReport
 from .views import group_section_context, program_tab_context
 
 group_readers.register(GroupReaders(key="mentoring", order=10, group_ids=selectors.mentor_group_ids))
+# A group rejected (or verified) after it reported leaves (or joins) the monthly report counts at once.
+selection_listeners.register(SelectionListener(key="mentoring", order=10, changed=counts.refresh_groups))
 
 group_sections.register(
     GroupSection(
@@ -88,15 +97,16 @@ def _my_groups(user: Any) -> dict:
 
 def _due(user: Any) -> dict:
     return {
-        "count": selectors.groups_missing_report(user=user).count(),
+        "count": selectors.groups_missing_report_count(user=user),
         "label": _("Monthly reports due this month"),
         "url": reverse("mentoring:overview"),
     }
 
 
 def _officer_missing(user: Any) -> dict:
+    # From the kept counts (mentoring.counts): one row per programme in mentoring, not one per group.
     return {
-        "count": selectors.groups_missing_report(user=user).count(),
+        "count": selectors.groups_missing_report_count(user=user),
         "label": _("Groups without last month's report"),
         "url": reverse("mentoring:overview"),
     }

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from tunas.core.errors import register_messages
 
 MESSAGES = {
+    "location_invalid": _(
+        "The phone's position could not be read. Untick “Record where I am” and save again, or try once more."
+    ),
     "group_not_assigned": _(
         "This group is not assigned to you. Only its own mentor records its visits and reports."
     ),

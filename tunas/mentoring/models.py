@@ -313,3 +313,25 @@ class MemberFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.status}"
+
+
+class ReportCount(models.Model):
+    """Per programme and month, how many of its selected groups have a current report for that month.
+
+    Kept by ``tunas.mentoring.counts`` in the transaction of every write that changes it, so the officer's
+    home card reads one row per programme instead of every group; ``python manage.py
+    rebuild_mentoring_counts`` recomputes them from the reports."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    groups = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("monthly report count")
+        verbose_name_plural = _("monthly report counts")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "month"], name="one_report_count_per_program_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.month:%Y-%m}: {self.groups}"

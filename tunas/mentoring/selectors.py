@@ -6,16 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from tunas.accounts.roles import Role
 from tunas.core.scoping import office_q
 from tunas.programs.models import Program, Stage
 from tunas.registry.models import Group
-from tunas.registry.selectors import SELECTED_STATUSES, registry_scope_q
+from tunas.registry.selectors import JURISDICTION_READERS, SELECTED_STATUSES, registry_scope_q
 
-from .models import Assignment, FollowUp, MemberFigure, ProgressReport, Visit
+from .models import Assignment, FollowUp, MemberFigure, ProgressReport, ReportCount, Visit
 
 
 def is_mentor(user: Any) -> bool:
@@ -83,6 +84,55 @@ def groups_missing_report(*, user: Any, month: dt.date | None = None) -> QuerySe
         .select_related("program")
         .order_by("program__code", "name")
     )
+
+
+def _reads_jurisdiction(user: Any) -> bool:
+    # The same test as the registry's scope: these users read groups by their programme's office.
+    return bool(user and user.is_authenticated and user.has_role(*JURISDICTION_READERS))
+
+
+def programs_missing_report(*, user: Any, month: dt.date | None = None) -> QuerySet:
+    """The user's programmes in the mentoring stage, each with ``missing``: its selected groups without a
+    current report for the month, from the kept counts (registry ``ProgramSummary`` and ``ReportCount``),
+    one row per programme whatever the number of groups."""
+    month = month or last_month()
+    reported = ReportCount.objects.filter(program=OuterRef("pk"), month=month).values("groups")[:1]
+    missing = Greatest(
+        Coalesce(F("registry_summary__groups_selected"), 0) - Coalesce(Subquery(reported), 0),
+        Value(0),
+        output_field=IntegerField(),
+    )
+    return Program.objects.filter(office_q(user), status=Stage.MENTORING).annotate(missing=missing)
+
+
+def groups_missing_report_count(*, user: Any, month: dt.date | None = None) -> int:
+    """How many mentored groups the user reads lack the month's report: one query over the kept counts
+    for the jurisdiction's readers, the mentor's own groups counted otherwise."""
+    if not _reads_jurisdiction(user):
+        return groups_missing_report(user=user, month=month).count()
+    total = programs_missing_report(user=user, month=month).aggregate(n=Sum("missing"))["n"]
+    return total or 0
+
+
+def groups_missing_report_first(*, user: Any, month: dt.date | None = None, limit: int = 50) -> list[Group]:
+    """The first ``limit`` groups (by programme code and name) lacking the month's report, reading only as
+    many programmes as fill the list (chosen from the kept counts): two queries."""
+    if not _reads_jurisdiction(user):
+        return list(groups_missing_report(user=user, month=month)[:limit])
+    chosen, found = [], 0
+    for pk, missing in (
+        programs_missing_report(user=user, month=month)
+        .filter(missing__gt=0)
+        .order_by("code", "pk")
+        .values_list("pk", "missing")
+    ):
+        chosen.append(pk)
+        found += missing
+        if found >= limit:
+            break
+    if not chosen:
+        return []
+    return list(groups_missing_report(user=user, month=month).filter(program_id__in=chosen)[:limit])
 
 
 def follow_ups_open(*, user: Any) -> QuerySet[FollowUp]:
@@ -298,8 +348,18 @@ def groups_missing_months(program: Program) -> dict[str, list[dt.date]]:
 
 
 def program_overview(*, program: Program) -> dict:
-    """The programme tab's figures: groups with their mentor, visits, last report: three queries."""
-    groups = list(Group.objects.filter(program=program, status__in=SELECTED_STATUSES).order_by("name"))
+    """The programme tab's figures: groups with their mentor, visits, last report: four queries, reading
+    one report per group (its latest month, by the group's index) rather than every month's."""
+    newest = (
+        ProgressReport.objects.filter(group=OuterRef("pk"), is_current=True)
+        .order_by("-month")
+        .values("pk")[:1]
+    )
+    groups = list(
+        Group.objects.filter(program=program, status__in=SELECTED_STATUSES)
+        .annotate(latest_report=Subquery(newest))
+        .order_by("name")
+    )
     mentors = {
         a.group_id: a
         for a in Assignment.objects.filter(program=program, ended_on__isnull=True).select_related("mentor")
@@ -310,9 +370,11 @@ def program_overview(*, program: Program) -> dict:
         .annotate(n=Count("id"))
         .values_list("group_id", "n")
     )
+    wanted = [g.latest_report for g in groups if g.latest_report is not None]  # type: ignore[attr-defined]
     latest: dict[int, ProgressReport] = {}
-    for r in ProgressReport.objects.filter(group__program=program, is_current=True).order_by("month"):
-        latest[r.group_id] = r
+    if wanted:
+        for r in ProgressReport.objects.filter(pk__in=wanted).defer("body"):
+            latest[r.group_id] = r
     return {
         "rows": [
             {

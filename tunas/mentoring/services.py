@@ -14,6 +14,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,10 +24,12 @@ from django.utils import timezone
 from tunas.accounts.roles import Role
 from tunas.core.errors import message_for
 from tunas.programs.models import Program, Stage
+from tunas.registry.extensions import VisitCheck, visit_checks
 from tunas.registry.models import Group, Membership, Verification
 from tunas.registry.selectors import SELECTED_STATUSES
 from tunas.registry.services import history_reason
 
+from . import counts as kept_counts
 from . import photos as photo_files
 from .models import (
     Activity,
@@ -188,7 +191,7 @@ def _amount(body: dict, field: str, errors: dict, *, required: bool = False) -> 
     try:
         number = int(str(value).replace(".", "").replace(" ", ""))
     except ValueError:
-        errors[field] = [ValidationError(message_for("value_invalid"), code="value_invalid")]
+        errors[field] = [ValidationError(message_for("location_invalid"), code="location_invalid")]
         return 0
     if number < 0:
         errors[field] = [ValidationError(message_for("amount_negative"), code="amount_negative")]
@@ -235,8 +238,9 @@ def _receive(model, record_id: uuid.UUID, body: dict, by: Any, build) -> Receive
         with transaction.atomic():
             record = build(record_id, body, by, digest)
             return Received(record, created=True)
-    except IntegrityError:
-        # The same UUID arrived twice at once: the other request stored it first.
+    except (IntegrityError, ValidationError):
+        # The same UUID arrived twice at once and the other request stored it first: at the database (the
+        # key) or while this one was being checked (its uniqueness checks). Either way, answer as a resend.
         answer = _stored_answer(model, record_id, digest, body)
         if answer is None:
             raise
@@ -292,8 +296,10 @@ def _visit_build(record_id: uuid.UUID, body: dict, by: Any, digest: str) -> Visi
                 message_for("photos_too_many") % {"n": photo_files.MAX_PHOTOS}, code="photos_too_many"
             )
         ]
-    latitude, longitude = body.get("latitude"), body.get("longitude")
-    if latitude in ("", None) or longitude in ("", None):
+    checks = _visit_checks_clean(group, body.get("checks"), visited_on, errors)
+    latitude = _coordinate(body.get("latitude"), "latitude", 90, errors)
+    longitude = _coordinate(body.get("longitude"), "longitude", 180, errors)
+    if latitude is None or longitude is None:
         latitude = longitude = None
     visit = Visit(
         id=record_id,
@@ -305,8 +311,8 @@ def _visit_build(record_id: uuid.UUID, body: dict, by: Any, digest: str) -> Visi
         met=_text(body, "met", 300),
         activities=activities,
         findings=_text(body, "findings", 5000),
-        latitude=round(float(latitude), 6) if latitude is not None else None,
-        longitude=round(float(longitude), 6) if longitude is not None else None,
+        latitude=latitude,
+        longitude=longitude,
     )
     try:
         visit.full_clean(exclude=["replaces", "group", "mentor"])
@@ -325,11 +331,40 @@ def _visit_build(record_id: uuid.UUID, body: dict, by: Any, digest: str) -> Visi
         follow_up.visit = visit
         follow_up.full_clean()
     FollowUp.objects.bulk_create(follow_ups)
+    for check, items in checks:
+        check.record(group, items, visited_on, by, visit.pk)
     for content, width, height in cleaned:
         photo = VisitPhoto(visit=visit, width=width, height=height)
         photo.image.save(content.name, content, save=False)  # a new uuid name, private storage
         photo.save()
     return visit
+
+
+def _coordinate(value: Any, field: str, limit: int, errors: dict) -> Decimal | None:
+    """A position from the phone to six decimals (about 10 cm); None when the mentor did not share it."""
+    if value in ("", None):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite() or abs(number) > limit:
+        errors[field] = [ValidationError(message_for("location_invalid"), code="location_invalid")]
+        return None
+    return number
+
+
+def _visit_checks_clean(group: Group, sent: Any, on: dt.date, errors: dict) -> list[tuple[VisitCheck, Any]]:
+    """What other apps check during a visit (the aid equipment's condition), each part cleaned by its app;
+    their refusals join the visit's, keyed beside the item they concern."""
+    sent = sent if isinstance(sent, dict) else {}
+    cleaned = []
+    for check in visit_checks:
+        try:
+            cleaned.append((check, check.clean(group, sent.get(check.key), on)))
+        except ValidationError as exc:
+            exc.update_error_dict(errors)
+    return cleaned
 
 
 @transaction.atomic
@@ -396,7 +431,7 @@ def _report_build(record_id: uuid.UUID, body: dict, by: Any, digest: str) -> Pro
         try:
             counts[field] = max(0, int(body.get(field) or 0))
         except (TypeError, ValueError):
-            errors[field] = [ValidationError(message_for("value_invalid"), code="value_invalid")]
+            errors[field] = [ValidationError(message_for("location_invalid"), code="location_invalid")]
             counts[field] = 0
     figures = _member_figures(body, group, errors)
     report = ProgressReport(
@@ -442,6 +477,8 @@ def _report_build(record_id: uuid.UUID, body: dict, by: Any, digest: str) -> Pro
     for figure in figures:
         figure.report = report
     MemberFigure.objects.bulk_create(figures)
+    # The officer's home card reads how many groups reported for the month (a correction recounts too).
+    kept_counts.refresh(program_id=group.program_id, months=[month])
     return report
 
 

@@ -23,6 +23,7 @@ from tunas.core.errors import message_for
 from tunas.core.http import AuthenticatedHttpRequest
 from tunas.core.pagination import list_page
 from tunas.programs.models import Program, Stage
+from tunas.registry.extensions import visit_checks, visit_checks_for
 from tunas.registry.models import Group
 
 from . import selectors, services
@@ -104,7 +105,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         missing = set(selectors.groups_missing_report(user=user, month=month).values_list("pk", flat=True))
         context["cards"] = [{"assignment": a, "report_due": a.group_id in missing} for a in assignments]
     if user.reads_jurisdiction:
-        context["missing"] = list(selectors.groups_missing_report(user=user, month=month)[:50])
+        context["missing"] = selectors.groups_missing_report_first(user=user, month=month)
         context["per_mentor"] = selectors.visits_per_mentor(user=user)
     context["overdue"] = list(selectors.follow_ups_overdue(user=user)[:50])
     visits = selectors.visits_visible(user=user)
@@ -194,6 +195,7 @@ def visit_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 0
             ],
             "replaces": request.GET.get("replaces", ""),
+            "checks": visit_checks_for(group),
         },
     )
 
@@ -266,6 +268,7 @@ def visit_detail(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpRespon
         {
             "visit": visit,
             "activities": [labels.get(a, a) for a in visit.activities],
+            "checks": [(check, lines) for check in visit_checks if (lines := check.recorded(visit.pk))],
             "may_write": selectors.may_write_for(request.user, visit.group),
         },
     )

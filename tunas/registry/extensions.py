@@ -102,3 +102,59 @@ def aid_dates(*, group_ids: set[int]) -> dict:
         for group_id, day in source.dates(group_ids).items():
             found[group_id] = min(found.get(group_id, day), day)
     return found
+
+
+# What other apps record about a group during a mentor's visit (the aid app: the condition of its items) -----
+
+
+@dataclass(frozen=True)
+class VisitCheck:
+    """A part of the visit form that another app owns. The visit's service calls it after it has checked
+    that the mentor may write for the group:
+
+    - ``context(group)`` gives what the form's ``template`` draws (under ``check``), or None when there is
+      nothing to check in this group;
+    - ``clean(group, items, on)`` reads the items the phone sent under ``checks[key]`` and returns them
+      cleaned, or raises ``ValidationError`` keyed ``checks.<key>.<item id>``, shown beside that item;
+    - ``record(group, cleaned, on, by, visit_id)`` stores them in the visit's transaction, once per visit;
+    - ``recorded(visit_id)`` gives the lines the visit's page shows (``detail_template``, under ``lines``).
+    """
+
+    key: str
+    label: Label
+    order: int
+    template: str
+    detail_template: str
+    context: Callable[[Group], dict | None]
+    clean: Callable[[Group, Any, Any], Any]
+    record: Callable[..., None]
+    recorded: Callable[[Any], list]
+
+
+visit_checks: Registry[VisitCheck] = Registry("visit checks")
+
+
+def visit_checks_for(group: Group) -> list[tuple[VisitCheck, dict]]:
+    """The parts of the visit form for this group, each with its data, in order."""
+    shown = []
+    for check in visit_checks:
+        data = check.context(group)
+        if data is not None:
+            shown.append((check, data))
+    return shown
+
+
+# Who keeps figures that depend on which groups are selected (mentoring's reports per month) ----------------
+
+
+@dataclass(frozen=True)
+class SelectionListener:
+    """``changed(group_ids)`` is called in the transaction of a decision that moves those groups into or out
+    of the selection, so that figures kept elsewhere follow at once."""
+
+    key: str
+    order: int
+    changed: Callable[[list[int]], None]
+
+
+selection_listeners: Registry[SelectionListener] = Registry("selection listeners")

@@ -23,6 +23,7 @@ from tunas.regions.services import hamlet_get_or_create
 
 from . import counts, rules, selectors
 from .eligibility import Candidate, EligibilityContext, check_candidate
+from .extensions import selection_listeners
 from .models import Group, GroupStatus, Membership, Person, Role, Verification, name_key
 
 if TYPE_CHECKING:
@@ -528,6 +529,8 @@ def group_verify(*, group: Group, approve: bool, reason: str, by: User | None) -
     group.save()
     _release_or_hold_places(group)
     counts.refresh(groups=[group.pk])
+    for listener in selection_listeners:
+        listener.changed([group.pk])
     return group
 
 
