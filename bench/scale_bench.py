@@ -14,7 +14,8 @@ within 1.2× of page 1.
 Sizes: 10,000 and 1,000,000 people on PostgreSQL, 10,000 and 100,000 on SQLite (``--small``/``--large``
 change both); ``--quick`` is 1,000 against 5,000, for a check that everything runs. PostgreSQL is reached at
 $BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres); the benchmark creates and drops
-its own database ``tunas_scale``.
+its own database, ``tunas_scale`` or the name in $BENCH_POSTGRES_DB (so that two runs on one server do not
+drop each other's).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DB = "tunas_scale"
+PG_DB = os.environ.get("BENCH_POSTGRES_DB") or "tunas_scale"
 SIZES = {"postgresql": (10_000, 1_000_000), "sqlite": (10_000, 100_000)}
 QUICK = (1_000, 5_000)
 TARGET_FLAT = 2.0
@@ -102,13 +103,14 @@ def _deep_url(user) -> str:
     """A page of the member list half-way through, in its default (name) order."""
     from tunas.registry import selectors
 
-    qs = selectors.membership_list_visible(user=user).order_by("person__full_name", "pk")
+    # The list's default order (registry.selectors.MEMBER_SORTS["name"]): the copy of the name.
+    qs = selectors.membership_list_visible(user=user).order_by("person_name", "pk")
     total = qs.count()
     try:
         from tunas.core.pagination import encode_cursor
     except ImportError:
         return f"/peserta/?page={max(1, total // 25 // 2)}"
-    row = qs.values_list("person__full_name", "pk")[total // 2 : total // 2 + 1]
+    row = qs.values_list("person_name", "pk")[total // 2 : total // 2 + 1]
     values = list(row[0]) if row else []
     return f"/peserta/?after={encode_cursor(values)}" if values else "/peserta/"
 

@@ -12,6 +12,7 @@ from tests.conftest import code_shown, login
 from tests.factories import GroupFactory, ProgramFactory, UserFactory
 from tunas.registry import services
 from tunas.registry.models import Group, GroupStatus, Membership, Verification
+from tunas.registry.views import QUEUE_PAGE_SIZE
 
 from .helpers import BATUBULAN_GIANYAR, english, group_with_members, person_data
 
@@ -390,13 +391,16 @@ def test_the_verify_button_is_enabled_once_every_member_is_decided(as_verifier, 
 
 
 def test_the_queue_is_paginated_by_group(as_verifier, program):
-    for i in range(12):
+    for i in range(QUEUE_PAGE_SIZE + 2):
         group_with_members(program, 1, name=f"Kelompok {i:02d}")
     first = queue_page(as_verifier)
-    assert len(first.context["queue"]) == 10 and first.context["page"].has_next
+    assert len(first.context["queue"]) == QUEUE_PAGE_SIZE and first.context["page"].has_next
     second = queue_page(as_verifier, after=first.context["page"].next_cursor)
     assert not second.context["page"].has_next
-    assert [item.group.name for item in second.context["queue"]] == ["Kelompok 10", "Kelompok 11"]
+    assert [item.group.name for item in second.context["queue"]] == [
+        f"Kelompok {QUEUE_PAGE_SIZE:02d}",
+        f"Kelompok {QUEUE_PAGE_SIZE + 1:02d}",
+    ]
 
 
 @pytest.mark.parametrize("groups", [3, 30])
@@ -411,7 +415,7 @@ def test_the_queue_page_issues_a_bounded_number_of_queries(
     with django_assert_max_num_queries(20):
         response = queue_page(as_verifier, show=show)
     assert response.status_code == 200
-    assert len(response.context["queue"]) == min(groups, 10)
+    assert len(response.context["queue"]) == min(groups, QUEUE_PAGE_SIZE)
 
 
 def test_a_decision_in_place_issues_a_bounded_number_of_queries(

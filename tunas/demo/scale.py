@@ -528,7 +528,7 @@ class Registry:
              "village_id", "hamlet_id", "street", "phone", "education", "disability", "categories",
              "employment_before", "income_before", "consent_data", "consent_public", "verification",
              "verification_reason", "verified_by_id", "verified_at", "warnings", "warnings_resolved_by_id",
-             "holds_place"],
+             "holds_place", "office_id", "person_name", "group_name"],
         )  # fmt: skip
         self.hamlet_table = Table(Hamlet, ["id", "village_id", "name", "kind", "created_at", "created_by_id"])
         self.hamlets: dict[str, list[int]] = {}
@@ -594,9 +594,9 @@ class Registry:
         rng = self.rng
         running = [p for p in unit.programmes if p.status != Stage.PLANNING]
         budgets = _apportion(unit.people, [1.0] * len(running))
-        # People free to join again, by the first fiscal year they may: (person id, village, birth, sex).
-        waiting: dict[int, list[tuple[int, str, dt.date, str]]] = {}
-        pool: list[tuple[int, str, dt.date, str]] = []
+        # People free to join again, by the first fiscal year they may: (id, village, birth, sex, name).
+        waiting: dict[int, list[tuple[int, str, dt.date, str, str]]] = {}
+        pool: list[tuple[int, str, dt.date, str, str]] = []
         for programme, budget in zip(running, budgets, strict=True):
             for year in sorted(y for y in waiting if y <= programme.fiscal_year):
                 pool.extend(waiting.pop(year))
@@ -694,7 +694,7 @@ class Registry:
         group_open = status not in (GroupStatus.REJECTED, GroupStatus.DISSOLVED)
         closing = programme.registration_end or dt.date(programme.fiscal_year, 3, 31)
         regency_name = self.regency_names.get(village[:5], "")
-        members: list[tuple[int, str, dt.date, str]] = []
+        members: list[tuple[int, str, dt.date, str, str]] = []
         for _position in range(new):
             sex = "F" if rng.random() < 0.55 else "M"
             birth = closing - dt.timedelta(days=rng.randrange(18 * 366, 55 * 365))
@@ -711,10 +711,10 @@ class Registry:
                     officer,
                 )
             )  # fmt: skip
-            members.append((person_id, home, birth, sex))
+            members.append((person_id, home, birth, sex, full_name))
         everyone = [*members, *returning]
         rejected_ids = {m[0] for m in members[len(members) - rejected :]} if rejected else set()
-        for position, (person_id, home, birth, sex) in enumerate(everyone):
+        for position, (person_id, home, birth, sex, full_name) in enumerate(everyone):
             role = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)[position] if position < 3 else Role.MEMBER
             if person_id in rejected_ids or status == GroupStatus.REJECTED:
                 verification, reason = Verification.REJECTED, rng.choice(REJECTION_REASONS)
@@ -743,7 +743,7 @@ class Registry:
                     self.categories(sex, age), rng.choice(ELIGIBLE_WORK),
                     rng.randrange(0, 50) * 50_000 if rng.random() < 0.8 else None, True, rng.random() < 0.4,
                     verification, reason, officer if decided else None, decided_at if decided else None,
-                    warnings, None, holds,
+                    warnings, None, holds, unit.office.pk, full_name, name,
                 )
             )  # fmt: skip
         # Who may come back in a later programme: approved members of groups that went on.

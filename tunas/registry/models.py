@@ -124,6 +124,9 @@ class GroupStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# The copies a membership keeps of its programme's office, its person's name and its group's name.
+LIST_KEYS = ("office_id", "person_name", "group_name")
+
 COUNT_FIELDS = (
     "member_count",
     "pending_count",
@@ -270,8 +273,25 @@ class Membership(TimeStamped, Versioned):
     # Whether this registration holds the person's one place in the programme: a rejection, or a rejected
     # or dissolved group, frees it (kept by the services, from rules.registration_is_open).
     holds_place = models.BooleanField(default=True, editable=False)
+    # Copies of the programme's office, the person's name and the group's name, so that a list filters and
+    # sorts on the registration's own row: an index (office, person_name, id) pages a regency's members by
+    # name with one seek, where a sort on the joined person's name sorted all of them. Written with the
+    # registration and kept by registry.counts.refresh, which every service that renames a person or a
+    # group already calls; LIST_KEYS names them.
+    office = models.ForeignKey(
+        "accounts.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,  # membership_office_name leads with it
+    )
+    person_name = models.CharField(max_length=150, blank=True, editable=False)
+    group_name = models.CharField(max_length=150, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    # The copies are not edits of the registration: its history leaves them out.
+    history = HistoricalRecords(excluded_fields=["office", "person_name", "group_name"])
 
     class Meta:
         ordering = ["group", "person__full_name"]
@@ -284,14 +304,28 @@ class Membership(TimeStamped, Versioned):
                 name="one_open_registration_per_programme",
             ),
         ]
+        # One index per list and sort the lists offer (registry.selectors.MEMBER_SORTS): a page is a seek.
         indexes = [
             models.Index(fields=["program", "verification"], name="membership_program_verif"),
             models.Index(fields=["verification", "id"], name="membership_sort_verif"),
             models.Index(fields=["group", "id"], name="membership_group_id"),
+            models.Index(fields=["person_name", "id"], name="membership_sort_name"),
+            models.Index(fields=["office", "person_name", "id"], name="membership_office_name"),
+            models.Index(fields=["program", "person_name", "id"], name="membership_program_name"),
+            models.Index(
+                fields=["program", "group_name", "group", "person_name", "id"],
+                name="membership_program_group",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person} ({self.group})"
+
+    def copy_list_keys(self) -> None:
+        """Takes the office, the person's name and the group's name from the rows they belong to."""
+        self.office_id = self.program.office_id
+        self.person_name = self.person.full_name
+        self.group_name = self.group.name
 
     @property
     def kk_masked(self) -> str:

@@ -257,6 +257,11 @@ def _correct_identity(
     person._change_reason = history_reason(reason or str(_("identity corrected")))  # type: ignore[attr-defined]
     person.full_clean()
     person.save()
+    # The lists sort every registration of the person by the copy of their name (counts.refresh would
+    # correct it too; written here, the registrations saved below already hold it).
+    person.memberships.exclude(person_name=person.full_name).update(person_name=person.full_name)
+    if editing is not None:
+        editing.person_name = person.full_name
     others = person.memberships.filter(verification=Verification.APPROVED).select_related("group")
     if editing is not None:
         others = others.exclude(pk=editing.pk)
@@ -330,6 +335,7 @@ def member_register(
     membership = Membership(
         program=program, group=group, person=person, role=role, warnings=_warnings_data(warnings)
     )
+    membership.copy_list_keys()
     _set_declared(membership, data)
     if reason:
         membership._change_reason = history_reason(reason)  # type: ignore[attr-defined]

@@ -15,19 +15,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from tunas.core.choices import TargetCategory
+from tunas.core.choices import Sex, TargetCategory
 from tunas.core.errors import ConflictError, message_for
+from tunas.core.formatting import date_long, datetime_long
 from tunas.core.http import AuthenticatedHttpRequest
-from tunas.core.nik import parse_nik
+from tunas.core.nik import mask_nik, parse_nik
 from tunas.core.pagination import list_page
 from tunas.programs.models import Program
 from tunas.programs.selectors import program_get_visible
@@ -48,10 +51,12 @@ from .forms import (
     ProgramMembersFilterForm,
     coded_message,
 )
-from .models import Group, GroupStatus, Membership, Verification
+from .models import Group, GroupStatus, Membership, Role, Verification
 
 PAGE_SIZE = 25
-QUEUE_PAGE_SIZE = 10
+# Groups per page of the verification queue: each comes with all its members (ten to twenty), their re-check
+# and their decision forms, so five groups are already a page of sixty to a hundred rows to work through.
+QUEUE_PAGE_SIZE = 5
 
 
 # Permissions ------------------------------------------------------------------------------------------------
@@ -145,7 +150,7 @@ def participants_tab_context(request: AuthenticatedHttpRequest, program: Program
     filters = _filters(form)
     qs = selectors.membership_list_visible(user=user, program=program, filters=filters)
     qs, sort = reports.sorted_by(
-        qs, request.GET.get("sort", "group"), reports.member_sorts_for(request.user), "group"
+        qs, request.GET.get("sort", "group"), selectors.member_sorts_for(request.user), "group"
     )
     return {
         "can_verify": rules.may_verify(user),
@@ -275,7 +280,7 @@ def _member_list_queryset(request):
     form = MemberFilterForm(request.GET or None, user=request.user)
     qs = selectors.membership_list_visible(user=request.user, filters=_filters(form))
     qs, sort = reports.sorted_by(
-        qs, request.GET.get("sort", "name"), reports.member_sorts_for(request.user), "name"
+        qs, request.GET.get("sort", "name"), selectors.member_sorts_for(request.user), "name"
     )
     return form, qs, sort
 
@@ -490,17 +495,146 @@ def member_warnings_resolve(request, pk: int):
 # Verification -----------------------------------------------------------------------------------------------
 
 
+class QueueWords:
+    """What every row of one queue page shares, worked out once for the page: the member pages' addresses
+    (one ``reverse`` each), the choices' labels and the table's words in the user's language. A page shows a
+    hundred members or more; a ``{% url %}``, a ``get_…_display`` and a ``{% translate %}`` per row each
+    were a good part of the page's time."""
+
+    SENTINEL = 987654321
+
+    def __init__(self, request) -> None:
+        # What {% csrf_token %} writes, once for the page's two hundred forms.
+        self.csrf = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        )
+        self._links = {
+            name: reverse(f"registry:{name}", args=[self.SENTINEL]).split(str(self.SENTINEL), 1)
+            for name in ("member_detail", "member_verify")
+        }
+        self.roles = {key: str(label) for key, label in Role.choices}
+        self.sexes = {key: str(label) for key, label in Sex.choices}
+        self.verifications = {key: str(label) for key, label in Verification.choices}
+        self.badges: dict[str, str] = {
+            Verification.APPROVED: "text-bg-success",
+            Verification.REJECTED: "text-bg-danger",
+        }
+        self.categories = [(key, str(label)) for key, label in TargetCategory.choices]
+        self.language = get_language()
+        self.nik = _("NIK")
+        self.village = _("Village")
+        self.target_categories = _("Target categories")
+        self.eligibility = _("Eligibility")
+        self.decision = _("Decision")
+        self.approve = _("Approve")
+        self.reject = _("Reject")
+        self.reason_placeholder = _("Reason for rejection")
+        self.change = _("Change the decision")
+        self.reason = _("Reason")
+        self.not_eligible = _("Not eligible")
+        self.check_warnings = _("Check the warnings")
+        self.no_problem = _("No problem found")
+        self.checked = _("Checked by an officer")
+
+    def link(self, name: str, pk: int) -> str:
+        head, tail = self._links[name]
+        return f"{head}{pk}{tail}"
+
+
 @dataclass
 class QueueRow:
-    """One member as the verification queue shows them: the re-check, and whether the decision may change."""
+    """One member as the verification queue shows them: the re-check, whether the decision may change, and
+    the row's words and addresses, worked out here from the page's ``QueueWords`` rather than by template
+    tags."""
 
     m: Membership
     check: selectors.Recheck
     may_change: bool
+    words: QueueWords
+    full_numbers: bool = False  # the user's role sees full NIKs and the reasons for rejections
 
     @property
     def pk(self) -> int:
         return self.m.pk
+
+    @property
+    def key(self) -> str:
+        """The id as text: the row writes it a dozen times, and a number would be localised each time."""
+        return str(self.m.pk)
+
+    @property
+    def version(self) -> str:
+        return str(self.m.version)
+
+    @property
+    def name(self) -> str:
+        return self.m.person.full_name
+
+    @property
+    def reason_label(self) -> str:
+        return _("Reason for rejecting %(name)s") % {"name": self.m.person.full_name}
+
+    @property
+    def badge(self) -> str:
+        """The colour of the decision's badge (with its words beside it, never alone)."""
+        return self.words.badges.get(self.m.verification, "text-bg-warning")
+
+    @property
+    def detail_url(self) -> str:
+        return self.words.link("member_detail", self.m.pk)
+
+    @property
+    def verify_url(self) -> str:
+        return self.words.link("member_verify", self.m.pk)
+
+    @property
+    def facts(self) -> str:
+        """Role, sex and birth date: "Ketua · Perempuan · 4 April 1985"."""
+        person, words = self.m.person, self.words
+        role, sex = words.roles.get(self.m.role, self.m.role), words.sexes.get(person.sex, person.sex)
+        return f"{role} · {sex} · {date_long(person.birth_date, words.language)}"
+
+    @property
+    def nik(self) -> str:
+        nik = self.m.person.nik
+        return nik if self.full_numbers else mask_nik(nik)
+
+    @property
+    def categories(self) -> list[str]:
+        """The target categories' labels, in the vocabulary's order."""
+        chosen = set(self.m.categories or [])
+        return [label for key, label in self.words.categories if key in chosen]
+
+    @property
+    def verification(self) -> str:
+        return self.words.verifications.get(self.m.verification, self.m.verification)
+
+    @property
+    def reason(self) -> str:
+        """The reason for a rejection, for the roles that may read it."""
+        return self.m.verification_reason if self.full_numbers else ""
+
+    @property
+    def decided(self) -> str:
+        """ "Decided by Komang on 4 April 2026 09.30.", or nothing while the member waits."""
+        m = self.m
+        if not m.verified_at:
+            return ""
+        who = (m.verified_by.get_full_name() or m.verified_by.username) if m.verified_by else "—"
+        when = datetime_long(m.verified_at, self.words.language)
+        return _("Decided by %(who)s on %(when)s.") % {"who": who, "when": when}
+
+
+def _queue_rows(request, members, checks, words: QueueWords | None = None) -> list[QueueRow]:
+    """The queue's rows of these members, sharing the page's words and addresses."""
+    words = words or QueueWords(request)
+    full = request.user.sees_full_nik
+    return [
+        QueueRow(
+            m=m, check=checks[m.pk], may_change=rules.decision_may_change(m), words=words, full_numbers=full
+        )
+        for m in members
+    ]
 
 
 @dataclass
@@ -576,9 +710,14 @@ def _tally(group: Group, counts: dict[str, int]) -> QueueTally:
 
 
 def _queue_group(
-    group: Group, members: list[Membership], checks: dict[int, selectors.Recheck], show: str
+    request,
+    group: Group,
+    members: list[Membership],
+    checks: dict[int, selectors.Recheck],
+    show: str,
+    words: QueueWords | None = None,
 ) -> QueueGroup:
-    rows = [QueueRow(m=m, check=checks[m.pk], may_change=rules.decision_may_change(m)) for m in members]
+    rows = _queue_rows(request, members, checks, words)
     shown = [row for row in rows if _row_shown(row, show)]
     counts = {
         "approved": sum(1 for m in members if m.verification == Verification.APPROVED),
@@ -626,7 +765,7 @@ def _member_row_response(request, pk: int, *, errors: list[tuple[str, str]]) -> 
     and waiting count swapped in beside it (htmx out-of-band)."""
     membership = _membership_or_404(request, pk)
     checks = selectors.memberships_recheck([membership])
-    row = QueueRow(m=membership, check=checks[pk], may_change=rules.decision_may_change(membership))
+    [row] = _queue_rows(request, [membership], checks)
     late = request.POST.get("row") == "late"
     context = {
         "row": row,
@@ -676,7 +815,7 @@ def _group_section_response(
     members = selectors.queue_members_of(groups=[group])[group.pk]
     checks = selectors.memberships_recheck(members)
     context = {
-        "item": _queue_group(group, members, checks, show),
+        "item": _queue_group(request, group, members, checks, show),
         "next": _queue_next(request),
         "notices": notices,
         "errors": errors,
@@ -702,7 +841,8 @@ def verification_queue(request):
     # One re-check for the whole page: a few queries per programme, whatever the number of members.
     on_page = [m for group_members in members.values() for m in group_members]
     checks = selectors.memberships_recheck(on_page + late)
-    queue = [_queue_group(g, members[g.pk], checks, show) for g in groups]
+    words = QueueWords(request)
+    queue = [_queue_group(request, g, members[g.pk], checks, show, words) for g in groups]
     waiting_total = selectors.queue_waiting_count(user=user, program_code=chosen.code if chosen else "")
     # Without JavaScript, "approve all without problems" comes back here to show its summary.
     for item in queue:
@@ -722,9 +862,7 @@ def verification_queue(request):
             "show_choices": _queue_show_choices(),
             "group_total": page.total,
             "waiting_total": waiting_total,
-            "late": [
-                QueueRow(m=m, check=checks[m.pk], may_change=rules.decision_may_change(m)) for m in late
-            ],
+            "late": _queue_rows(request, late, checks, words),
             "next": f"{request.path}?{here.urlencode()}" if here else request.path,
         },
     )

@@ -129,7 +129,7 @@ def resolve_groups(rows: list[Row], *, program: Program) -> None:
     """Every row's group, by name among the programme's groups; only forming and verified groups take
     members."""
     groups = {
-        word_key(name): (pk, status)
+        word_key(name): (pk, status, name)
         for pk, name, status in program.groups.exclude(status=GroupStatus.DISSOLVED).values_list(
             "pk", "name", "status"
         )
@@ -149,7 +149,7 @@ def resolve_groups(rows: list[Row], *, program: Program) -> None:
                 % {"status": GroupStatus(found[1]).label},
             )
         else:
-            row.group_id = found[0]
+            row.group_id, row.group_name = found[0], found[2]
 
 
 def single_roles_taken(program: Program) -> set[tuple[int, str]]:

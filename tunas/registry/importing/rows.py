@@ -37,6 +37,7 @@ class Row:
     hamlet_kind: str = ""
     group_text: str = ""
     group_id: int | None = None
+    group_name: str = ""  # as the programme's group is named, copied onto the new membership
     role: str = Role.MEMBER
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)

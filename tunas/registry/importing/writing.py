@@ -161,6 +161,10 @@ def _membership(row: Row, program: Program, person: Person) -> Membership:
         group_id=row.group_id,
         person=person,
         role=row.role,
+        # The copies the lists sort and filter on (Membership.office, person_name, group_name).
+        office_id=program.office_id,
+        person_name=person.full_name,
+        group_name=row.group_name,
         **{name: getattr(data, name) for name in DECLARED_FIELDS},
         # The new hamlet is news for the import's report, not something to review on the membership.
         warnings=[{"code": w.code, "message": w.message} for w in row.warnings if w.code != "hamlet_new"],

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from tunas.registry.counts import rebuild_all
+from tunas.registry.counts import rebuild_all, rebuild_list_keys
 
 
 class Command(BaseCommand):
@@ -14,5 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         start = time.perf_counter()
+        keys = rebuild_list_keys()
         groups = rebuild_all()
-        self.stdout.write(f"{groups} groups counted in {time.perf_counter() - start:.1f} s")
+        self.stdout.write(
+            f"{keys} registrations' list keys corrected, {groups} groups counted in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
