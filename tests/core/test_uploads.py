@@ -106,9 +106,15 @@ def test_a_readable_picture_of_a_kind_not_accepted_gets_the_wrong_format_code_wh
     assert code_of(uploads.check_image, b"GIF89a" + b"\x00" * 50, codes=codes, **LIMITS) == "file_not_image"
 
 
-def test_a_truncated_picture_is_refused():
+@pytest.mark.parametrize("renderer_loaded", [False, True])
+def test_a_truncated_picture_is_refused_even_after_weasyprint_relaxed_pillow(monkeypatch, renderer_loaded):
+    from PIL import ImageFile
+
+    # Importing WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True for the whole process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", renderer_loaded)
     data = photo((300, 300), fmt="PNG")[:-200]
     assert code_of(uploads.clean_image, data, **LIMITS) == "file_not_image"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is renderer_loaded
 
 
 @pytest.mark.parametrize("size", [(2000, 2000), (10_000, 10_000), (60_000, 60_000)])

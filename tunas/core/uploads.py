@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import io
 import struct
+import threading
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from typing import IO, NamedTuple
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import message_for, register_messages
 
@@ -246,6 +247,22 @@ def _encode(image: Image.Image, *, kind: str, quality: int) -> bytes:
     return out.getvalue()
 
 
+_DECODING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _truncation_refused():
+    """Pillow decodes a cut-off file as far as it goes when ``ImageFile.LOAD_TRUNCATED_IMAGES`` is set, and
+    WeasyPrint sets it for the whole process when it is imported: an upload is decoded with it off."""
+    with _DECODING:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _clean(
     data: bytes, rules: _Rules, *, document: bool, max_side: int | None, keep_format: bool, quality: int
 ) -> CleanFile:
@@ -253,7 +270,7 @@ def _clean(
     found = {pillow: kind for kind, pillow in _PILLOW_FORMATS.items()}.get(image.format or "", "")
     kind = found if keep_format and found in ("jpeg", "png", "webp") else "jpeg"
     try:
-        with image:
+        with image, _truncation_refused():
             image.load()
             clean = upright_pixels(image, alpha=kind != "jpeg")
     except _UNREADABLE as exc:
